@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Set up the project's virtualenv on demand, then run the product, the tests or a tool.
+
+Needs only Python 3.11+: `python3 dev.py run` and `python3 dev.py test` work on a fresh clone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+
+COMMANDS = {
+    "run": ["vpc-test", "check", "--all", "--sandbox"],
+    "test": ["python", "-m", "pytest", "-q"],
+    "lint": ["ruff", "check", "."],
+    "bench": ["python", "-m", "bench"],
+}
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its dev extras when pyproject.toml changed."""
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        print("creating .venv …", file=sys.stderr)
+        venv.create(VENV, with_pip=True)
+    print("installing vpc-test and its dev tools into .venv …", file=sys.stderr)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: python3 dev.py {{{'|'.join(COMMANDS)}}} [args…]", file=sys.stderr)
+        return 3
+    ensure_venv()
+    exe, *args = COMMANDS[argv[0]]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    cmd = [str(BIN / exe), *args, *argv[1:]]
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
