@@ -1,0 +1,50 @@
+"""Typed errors, caught at the edge and turned into a sentence a user can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# RAM action prefix per product code, for "grant this action" messages.
+RAM_PREFIX = {"cloudapi": "apigateway", "ecs": "ecs", "slb": "slb"}
+
+
+class UsageError(Exception):
+    """Bad input or configuration: the message says what to change (exit status 3)."""
+
+
+@dataclass
+class CloudError(Exception):
+    """A cloud API call that failed for good (after retries)."""
+
+    product: str  # cloudapi | ecs | slb
+    action: str
+    code: str
+    message: str = ""
+    request_id: str = ""
+    status: int | None = None
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def ram_action(self) -> str:
+        return f"{RAM_PREFIX.get(self.product, self.product)}:{self.action}"
+
+    @property
+    def permission_denied(self) -> bool:
+        return self.code.startswith(("Forbidden", "NoPermission")) or self.status == 403
+
+    @property
+    def reason(self) -> str:
+        """One line for a person: what failed and what to do."""
+        if self.permission_denied:
+            return (
+                f"{self.action} was denied ({self.code}): grant the RAM action "
+                f"{self.ram_action} to these credentials"
+            )
+        if self.code == "Timeout":
+            return f"{self.action} timed out: {self.message}"
+        if self.code.startswith("Throttling"):
+            return f"{self.action} stayed throttled ({self.code}) after retries"
+        tail = f" (request {self.request_id})" if self.request_id else ""
+        return f"{self.action} failed: {self.code}: {self.message}{tail}"

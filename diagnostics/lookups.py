@@ -1,0 +1,177 @@
+"""Every cloud read of one run, each made once and shared by all the authorizations."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import Counter
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+from diagnostics.batching import Batcher
+from diagnostics.cloud import apigateway, ecs, slb
+from diagnostics.cloud.clients import CloudClients
+from diagnostics.errors import CloudError
+from diagnostics.facts import (
+    ApiRef,
+    BackendHealth,
+    ClbAcl,
+    EcsInstance,
+    Gateway,
+    LoadBalancer,
+    ProbeResult,
+    SecurityGroup,
+    VpcAccess,
+)
+
+T = TypeVar("T")
+NOT_FOUND_CODES = ("InvalidLoadBalancerId.NotFound", "InvalidInstanceId.NotFound")
+
+
+class Lookups:
+    """Memoised reads: the first caller of a key starts the call, later ones share it."""
+
+    def __init__(self, clients: CloudClients) -> None:
+        self.clients = clients
+        self._memo: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
+        self.distinct: Counter[str] = Counter()  # distinct keys read, per API action
+        self._instances = Batcher(self._fetch_instances)
+        self._health = Batcher(self._fetch_health)
+
+    def _once(self, action: str, key: Hashable, read: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        memo_key = (action, key)
+        if memo_key not in self._memo:
+            self.distinct[action] += 1
+            self._memo[memo_key] = asyncio.ensure_future(read())
+        return self._memo[memo_key]
+
+    # API Gateway
+
+    def gateways(self, gateway_id: str | None = None) -> Awaitable[list[Gateway]]:
+        return self._once(
+            "cloudapi.DescribeInstances",
+            gateway_id,
+            lambda: apigateway.list_gateways(self.clients, gateway_id),
+        )
+
+    def vpc_accesses(self) -> Awaitable[list[VpcAccess]]:
+        return self._once(
+            "DescribeVpcAccesses", None, lambda: apigateway.list_vpc_accesses(self.clients)
+        )
+
+    def connectivity(self, gateway_id: str, vpc_access_id: str) -> Awaitable[tuple[bool, str]]:
+        return self._once(
+            "ValidateVpcConnectivity",
+            (gateway_id, vpc_access_id),
+            lambda: apigateway.validate_connectivity(self.clients, gateway_id, vpc_access_id),
+        )
+
+    def apis(self, vpc_access_name: str) -> Awaitable[list[ApiRef]]:
+        return self._once(
+            "DescribeApisByVpcAccess",
+            vpc_access_name,
+            lambda: apigateway.apis_by_vpc_access(self.clients, vpc_access_name),
+        )
+
+    def gateway_acl_entries(self, acl_id: str) -> Awaitable[tuple[str, ...]]:
+        return self._once(
+            "cloudapi.DescribeAccessControlListAttribute",
+            acl_id,
+            lambda: apigateway.gateway_acl_entries(self.clients, acl_id),
+        )
+
+    # ECS
+
+    async def _fetch_instances(self, ids: list[str]) -> dict[str, EcsInstance]:
+        return await ecs.instances_by_id(self.clients, ids)
+
+    async def _fetch_health(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        return await ecs.health_by_id(self.clients, ids)
+
+    def ecs_instance(self, instance_id: str) -> Awaitable[EcsInstance | None]:
+        """None when no such instance exists (DescribeInstances answers an empty list)."""
+        return self._once(
+            "ecs.DescribeInstances", instance_id, lambda: self._instances.load(instance_id)
+        )
+
+    def ecs_health(self, instance_id: str) -> Awaitable[tuple[str, str] | None]:
+        """(status, health status) of DescribeInstancesFullStatus."""
+        return self._once(
+            "DescribeInstancesFullStatus", instance_id, lambda: self._health.load(instance_id)
+        )
+
+    def ecs_by_ip(self, vpc_id: str, ip: str) -> Awaitable[list[EcsInstance]]:
+        return self._once(
+            "ecs.DescribeInstances",
+            ("ip", vpc_id, ip),
+            lambda: ecs.instances_by_private_ip(self.clients, vpc_id, ip),
+        )
+
+    def security_group(self, group_id: str) -> Awaitable[SecurityGroup]:
+        return self._once(
+            "DescribeSecurityGroupAttribute", group_id, lambda: self._read_security_group(group_id)
+        )
+
+    async def _read_security_group(self, group_id: str) -> SecurityGroup:
+        vpc_id, rules = await ecs.security_group_rules(self.clients, group_id)
+        lists = {r.source_prefix_list_id for r in rules if r.source_prefix_list_id}
+        cidrs = dict(zip(lists, await asyncio.gather(*map(self.prefix_list, lists)), strict=True))
+        expanded = tuple(
+            dataclasses.replace(r, source_cidrs=cidrs[r.source_prefix_list_id])
+            if r.source_prefix_list_id
+            else r
+            for r in rules
+        )
+        return SecurityGroup(
+            id=group_id, vpc_id=vpc_id, group_type="", inner_access_policy="", rules=expanded
+        )
+
+    def prefix_list(self, prefix_list_id: str) -> Awaitable[tuple[str, ...]]:
+        return self._once(
+            "DescribePrefixListAttributes",
+            prefix_list_id,
+            lambda: ecs.prefix_list_cidrs(self.clients, prefix_list_id),
+        )
+
+    def probe(self, instance_id: str, ip: str, port: int) -> Awaitable[ProbeResult]:
+        return self._once(
+            "RunCommand",
+            (instance_id, ip, port),
+            lambda: ecs.probe_tcp(self.clients, instance_id, ip, port),
+        )
+
+    # CLB
+
+    def load_balancer(self, lb_id: str) -> Awaitable[LoadBalancer | None]:
+        return self._once(
+            "DescribeLoadBalancerAttribute", lb_id, lambda: self._read_load_balancer(lb_id)
+        )
+
+    async def _read_load_balancer(self, lb_id: str) -> LoadBalancer | None:
+        try:
+            return await slb.load_balancer(self.clients, lb_id)
+        except CloudError as exc:
+            if exc.code in NOT_FOUND_CODES:
+                return None
+            raise
+
+    def load_balancers_by_address(self, vpc_id: str, address: str) -> Awaitable[list[str]]:
+        return self._once(
+            "DescribeLoadBalancers",
+            (vpc_id, address),
+            lambda: slb.load_balancers_by_address(self.clients, vpc_id, address),
+        )
+
+    def clb_acl(self, acl_id: str) -> Awaitable[ClbAcl]:
+        return self._once(
+            "slb.DescribeAccessControlListAttribute",
+            acl_id,
+            lambda: slb.access_control_list(self.clients, acl_id),
+        )
+
+    def clb_health(self, lb_id: str, port: int) -> Awaitable[tuple[BackendHealth, ...]]:
+        return self._once(
+            "DescribeHealthStatus",
+            (lb_id, port),
+            lambda: slb.health_status(self.clients, lb_id, port),
+        )
