@@ -1,0 +1,204 @@
+"""Step 2: the security groups and CLB access control admit the gateway's egress addresses.
+
+Each is judged on today's egress (`fail` when any address is left out) and then on the
+range the gateway is moving to (`warn`: the backend will break when it moves); the fix
+covers whichever range is not admitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from diagnostics.facts import SecurityGroup, SgRule
+from diagnostics.report import CheckResult, Status
+from diagnostics.rules.acls import evaluate_acl
+from diagnostics.rules.security_groups import blocking_drops, evaluate_ingress, fix_priority
+from diagnostics.snapshot import Snapshot, need
+
+
+def pooled_rules(groups: Sequence[SecurityGroup]) -> list[SgRule]:
+    """All inbound rules of an instance's groups decide together."""
+    return [rule for group in groups for rule in group.rules]
+
+
+def sg_fix(
+    groups: Sequence[SecurityGroup], cidrs: Sequence[str], port: int
+) -> tuple[dict[str, Any] | None, str]:
+    """The narrowest accept rules that admit `cidrs`, or (None, what to change by hand)."""
+    rules = pooled_rules(groups)
+    missing = [c for c in cidrs if not evaluate_ingress(rules, [c], port).fully_admitted]
+    if not missing:
+        return None, ""
+    priority = fix_priority(rules, missing, port)
+    if priority is None:
+        drops = "; ".join(
+            r.describe() for r in blocking_drops(rules, missing, port) if r.priority == 1
+        )
+        return None, f"no new rule can beat {drops}: change that rule by hand"
+    fix = {
+        "kind": "authorize_security_group",
+        "security_group_id": groups[0].id,
+        "protocol": "TCP",
+        "port_range": f"{port}/{port}",
+        "source_cidrs": missing,
+        "priority": priority,
+    }
+    return fix, ""
+
+
+def _fix_text(fix: dict[str, Any] | None, manual: str) -> str:
+    if fix is None:
+        return f" — {manual}" if manual else ""
+    if fix["kind"] == "add_acl_entries":
+        return f" — fix: add {', '.join(fix['entries'])} to {fix['acl_id']}"
+    return (
+        f" — fix: allow TCP {fix['port_range']} from {', '.join(fix['source_cidrs'])} "
+        f"in {fix['security_group_id']} at priority {fix['priority']}"
+    )
+
+
+def _judge_groups(
+    check_id: str, subject: str, groups: Sequence[SecurityGroup], port: int, snap: Snapshot
+) -> CheckResult:
+    """Shared by the ECS target and the CLB backends: pooled rules against the egress."""
+    rules = pooled_rules(groups)
+    egress, moving_to = snap.egress()
+    today = evaluate_ingress(rules, egress, port)
+    evidence: dict[str, Any] = {
+        "security_groups": [g.id for g in groups],
+        "port": port,
+        "egress": today.evidence(),
+    }
+    if not today.fully_admitted:
+        fix, manual = sg_fix(groups, egress, port)
+        return CheckResult(
+            check_id,
+            Status.FAIL,
+            f"{subject}: {today.explain()}{_fix_text(fix, manual)}",
+            evidence,
+            fix,
+        )
+    if moving_to:
+        later = evaluate_ingress(rules, moving_to, port)
+        evidence["new_egress"] = later.evidence()
+        if not later.fully_admitted:
+            fix, manual = sg_fix(groups, moving_to, port)
+            return CheckResult(
+                check_id,
+                Status.WARN,
+                f"{subject}: today's egress is admitted, but the gateway's new egress "
+                f"{', '.join(moving_to)} is not: {later.explain()}{_fix_text(fix, manual)}",
+                evidence,
+                fix,
+            )
+    return CheckResult(check_id, Status.PASS, f"{subject}: {today.explain()}", evidence)
+
+
+def ecs_security_group(snap: Snapshot) -> CheckResult:
+    assert snap.ecs is not None
+    groups = need(snap.security_groups)
+    if not groups:
+        return CheckResult(
+            "ecs.security_group", Status.FAIL, f"{snap.ecs.id} is in no security group", {}
+        )
+    return _judge_groups("ecs.security_group", snap.ecs.id, groups, snap.vpc_access.port, snap)
+
+
+def clb_acl(snap: Snapshot) -> CheckResult:
+    listener = snap.listener
+    assert listener is not None
+    name = f"listener {listener.port}/{listener.protocol}"
+    if listener.acl_status != "on":
+        return CheckResult("clb.acl", Status.PASS, f"{name} has no access control on", {})
+    acl = need(snap.clb_acl)
+    if acl is None:
+        return CheckResult("clb.acl", Status.PASS, f"{name} has no access control on", {})
+    egress, moving_to = snap.egress()
+    today = evaluate_acl(listener.acl_type, acl.entries, egress)
+    evidence: dict[str, Any] = {
+        "acl_id": acl.id,
+        "acl_type": listener.acl_type,
+        "egress": today.evidence(),
+    }
+    for status, cidrs, result in (
+        (Status.FAIL, egress, today),
+        (Status.WARN, moving_to, evaluate_acl(listener.acl_type, acl.entries, moving_to)),
+    ):
+        if not cidrs or result.fully_admitted:
+            continue
+        fix = None
+        if listener.acl_type == "white":
+            missing = [
+                c for c in cidrs if not evaluate_acl("white", acl.entries, [c]).fully_admitted
+            ]
+            fix = {"kind": "add_acl_entries", "acl_id": acl.id, "entries": missing}
+        manual = (
+            "" if fix else "remove or narrow that blacklist entry by hand (a fix never removes one)"
+        )
+        lead = (
+            ""
+            if status == Status.FAIL
+            else "today's egress is admitted, but the new egress is not: "
+        )
+        return CheckResult(
+            "clb.acl",
+            status,
+            f"{name}: {lead}{result.explain()}{_fix_text(fix, manual)}",
+            evidence,
+            fix,
+        )
+    return CheckResult("clb.acl", Status.PASS, f"{name}: {today.explain()}", evidence)
+
+
+def clb_backend_security_group(snap: Snapshot) -> CheckResult:
+    listener = snap.listener
+    assert listener is not None and snap.clb is not None
+    if listener.protocol not in ("tcp", "udp"):
+        return CheckResult(
+            "clb.backend_security_group",
+            Status.SKIPPED,
+            f"{listener.protocol} listeners proxy from the CLB's own addresses",
+        )
+    health = need(snap.clb_health) or ()
+    backends = need(snap.backends)
+    groups_by_id = need(snap.backend_groups)
+    healthy = [h for h in health if h.status == "normal"]
+    judged = healthy or list(health)
+    if not judged:
+        return CheckResult(
+            "clb.backend_security_group", Status.SKIPPED, f"{snap.clb.id} has no backend servers"
+        )
+    results: dict[str, CheckResult] = {}
+    for backend in judged:
+        instance = backends.get(backend.server_id)
+        if instance is None:
+            continue
+        groups = [groups_by_id[g] for g in instance.security_group_ids if g in groups_by_id]
+        port = backend.port or listener.backend_port or listener.port
+        results.append(_judge_groups("clb.backend_security_group", instance.id, groups, port, snap))
+    if not results:
+        return CheckResult(
+            "clb.backend_security_group",
+            Status.FAIL,
+            "none of the backend servers is an ECS instance that exists",
+        )
+    failing = [r for r in results.values() if r.status == Status.FAIL]
+    evidence = {"backends": {server: r.evidence for server, r in results.items()}}
+    which = "healthy backends" if healthy else "backends (none is healthy)"
+    if len(failing) == len(results):
+        status = Status.FAIL
+    elif failing or any(r.status == Status.WARN for r in results.values()):
+        status = Status.WARN
+    else:
+        status = Status.PASS
+    lines = "; ".join(r.summary for r in results.values())
+    first_fix = next((r.fix for r in results.values() if r.fix), None)
+    return CheckResult(
+        "clb.backend_security_group",
+        status,
+        f"{len(results) - len(failing)} of {len(results)} {which} admit the egress on the "
+        f"backend port: {lines}",
+        evidence,
+        first_fix if status != Status.PASS else None,
+    )

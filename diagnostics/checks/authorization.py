@@ -1,0 +1,100 @@
+"""Step 1: the authorization names an existing instance, in its VPC, on a served port."""
+
+from __future__ import annotations
+
+from diagnostics.facts import ProbeResult
+from diagnostics.report import CheckResult, Status
+from diagnostics.snapshot import Snapshot, is_ip
+
+
+def _target_name(snap: Snapshot) -> str:
+    if snap.ecs:
+        return f"ECS instance {snap.ecs.id}" + (f" ({snap.ecs.name})" if snap.ecs.name else "")
+    assert snap.clb is not None
+    return f"CLB instance {snap.clb.id}" + (f" ({snap.clb.name})" if snap.clb.name else "")
+
+
+def target(snap: Snapshot) -> CheckResult:
+    access = snap.vpc_access
+    if snap.target_type is None:
+        where = f" in {access.vpc_id}" if is_ip(access.instance_id) else ""
+        return CheckResult(
+            "authorization.target",
+            Status.FAIL,
+            f"{access.instance_id} names no ECS or CLB instance{where}: "
+            "point the authorization at an existing instance",
+            {"instance_id": access.instance_id},
+        )
+    evidence: dict[str, object] = {"type": snap.target_type, "id": (snap.ecs or snap.clb).id}
+    summary = f"{access.instance_id} is {_target_name(snap)}"
+    if len(snap.ip_matches) > 1:
+        evidence["ip_matches"] = list(snap.ip_matches)
+        summary += f" (the address is held by {len(snap.ip_matches)} instances)"
+    return CheckResult("authorization.target", Status.PASS, summary, evidence)
+
+
+def vpc(snap: Snapshot) -> CheckResult:
+    instance = snap.ecs or snap.clb
+    assert instance is not None
+    access = snap.vpc_access
+    evidence = {"authorization_vpc": access.vpc_id, "instance_vpc": instance.vpc_id}
+    if instance.vpc_id == access.vpc_id:
+        return CheckResult(
+            "authorization.vpc", Status.PASS, f"{instance.id} is in {access.vpc_id}", evidence
+        )
+    return CheckResult(
+        "authorization.vpc",
+        Status.FAIL,
+        f"{instance.id} is in {instance.vpc_id}, not in {access.vpc_id} as the authorization "
+        f"says: recreate the authorization with VPC {instance.vpc_id}",
+        evidence,
+    )
+
+
+def port(snap: Snapshot) -> CheckResult:
+    access = snap.vpc_access
+    if snap.clb:
+        listener = snap.listener
+        ports = [f"{lst.port}/{lst.protocol}" for lst in snap.clb.listeners]
+        if listener is None:
+            listed = ", ".join(ports) or "none"
+            return CheckResult(
+                "authorization.port",
+                Status.FAIL,
+                f"{snap.clb.id} has no listener on port {access.port} (listeners: {listed}): "
+                "use a listener's port in the authorization, or add the listener",
+                {"listeners": ports},
+            )
+        backend = f" → backend port {listener.backend_port}" if listener.backend_port else ""
+        return CheckResult(
+            "authorization.port",
+            Status.PASS,
+            f"{snap.clb.id} listens on {listener.port}/{listener.protocol}{backend}",
+            {"listener": f"{listener.port}/{listener.protocol}"},
+        )
+    if not 1 <= access.port <= 65535:
+        return CheckResult(
+            "authorization.port",
+            Status.FAIL,
+            f"{access.port} is not a TCP port (1–65535)",
+            {"port": access.port},
+        )
+    probe = snap.probe
+    if isinstance(probe, ProbeResult) and probe.target.startswith("127.0.0.1:"):
+        if not probe.connected:
+            return CheckResult(
+                "authorization.port",
+                Status.FAIL,
+                f"nothing listens on port {access.port} of {probe.instance_id}: "
+                "start the service, or correct the authorization's port",
+                {"port": access.port, "probe": probe.output},
+            )
+        return CheckResult(
+            "authorization.port",
+            Status.PASS,
+            f"TCP port {access.port}, and a process listens on it (probe)",
+            {"port": access.port},
+        )
+    return CheckResult(
+        "authorization.port", Status.PASS, f"TCP port {access.port}", {"port": access.port}
+    )
