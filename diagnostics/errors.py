@@ -28,7 +28,7 @@ class CloudError(Exception):
 
     @property
     def ram_action(self) -> str:
-        return f"{RAM_PREFIX.get(self.product, self.product)}:{self.action}"
+        return f"{RAM_PREFIX.get(self.product, self.product)}:{self.action}"  # as caller.ram_action
 
     @property
     def permission_denied(self) -> bool:

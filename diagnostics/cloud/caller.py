@@ -14,7 +14,7 @@ from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from darabonba.exceptions import UnretryableException
 
 from diagnostics.cloud.ratelimit import AdaptivePace
-from diagnostics.errors import CloudError
+from diagnostics.errors import RAM_PREFIX, CloudError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,6 +32,11 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+def ram_action(product: str, action: str) -> str:
+    """`ecs` + `DescribeInstances` → `ecs:DescribeInstances`, as RAM policies name it."""
+    return f"{RAM_PREFIX.get(product, product)}:{action}"
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -61,7 +66,7 @@ class CloudCaller:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._retry = retry or RetryPolicy()
         self._paces: dict[str, AdaptivePace] = {}
-        self.attempts: Counter[str] = Counter()  # SDK calls sent, per action
+        self.attempts: Counter[str] = Counter()  # SDK calls sent, per RAM action name
 
     async def call(self, product: str, action: str, send: Callable[[], Awaitable[T]]) -> T:
         """Send `send()` until it succeeds, fails for good, or attempts run out."""
@@ -70,7 +75,7 @@ class CloudCaller:
             await pace.wait()
             try:
                 async with self._slots:
-                    self.attempts[action] += 1
+                    self.attempts[ram_action(product, action)] += 1
                     result = await send()
             except Exception as exc:
                 throttled = isinstance(exc, AlibabaCloudException) and (exc.code or "").startswith(

@@ -1,0 +1,121 @@
+"""The `vpc-test` command: `check`, `emulator` (and later `serve`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from diagnostics.errors import UsageError
+
+EXIT_USAGE = 3
+WORLD_SUFFIXES = (".yaml", ".yml")
+
+
+def _normalise(argv: list[str]) -> list[str]:
+    """Make the optional values of `--probe[=INSTANCE]` and `--sandbox [FILE]` unambiguous.
+
+    A bare `--probe` never eats the next word; `--sandbox` takes the next word only
+    when it names a world file, so `check --sandbox va-orders` works as meant.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--probe":
+            out.append("--probe=")
+        elif arg == "--sandbox":
+            following = argv[i + 1] if i + 1 < len(argv) else ""
+            if following.endswith(WORLD_SUFFIXES) or (following and Path(following).is_file()):
+                out.append(f"--sandbox={following}")
+                i += 1
+            else:
+                out.append("--sandbox=")
+        else:
+            out.append(arg)
+        i += 1
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="vpc-test",
+        description="Diagnose Alibaba Cloud API Gateway VPC access authorizations.",
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "check",
+        help="diagnose an authorization (or --all)",
+        description="Run the troubleshooting guide's checks on VPC access authorizations.",
+    )
+    check.add_argument(
+        "vpc_access", nargs="?", metavar="VPC_ACCESS", help="authorization id or name"
+    )
+    check.add_argument("--all", action="store_true", help="every authorization in the region")
+    check.add_argument(
+        "--gateway", metavar="ID", help="API Gateway instance (default: the only one)"
+    )
+    check.add_argument(
+        "--region", metavar="R", help="region (default: $VPCTEST_REGION or cn-hangzhou)"
+    )
+    check.add_argument(
+        "--probe",
+        metavar="INSTANCE",
+        help="also probe the port with Cloud Assistant (from the target, or =INSTANCE)",
+    )
+    check.add_argument("--json", action="store_true", help="JSON (JSON Lines with --all)")
+    check.add_argument(
+        "--sandbox",
+        metavar="FILE",
+        help="serve FILE (default: the bundled demo world) with the emulator and test it",
+    )
+    check.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    check.add_argument("-v", "--verbose", action="store_true", help="log cloud calls and retries")
+
+    emulator = commands.add_parser("emulator", help="serve a world file as Alibaba Cloud OpenAPI")
+    emulator.add_argument("--world", required=True, metavar="FILE")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8080)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw[:1] == ["emulator"]:
+        from emulator.cli import main as emulator_main
+
+        return emulator_main(raw[1:])
+    args = parser().parse_args(_normalise(raw))
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return _check(args)
+    except UsageError as exc:
+        print(f"vpc-test: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _check(args: argparse.Namespace) -> int:
+    from cli.check import CheckArgs, run_check
+    from diagnostics.snapshot import ProbeRequest
+
+    probe = None if args.probe is None else ProbeRequest(args.probe or None)
+    color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
+    return run_check(
+        CheckArgs(
+            vpc_access=args.vpc_access,
+            all=args.all,
+            gateway=args.gateway,
+            region=args.region,
+            probe=probe,
+            json=args.json,
+            sandbox=args.sandbox,
+            color=color,
+        )
+    )

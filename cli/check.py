@@ -1,0 +1,87 @@
+"""`vpc-test check`: diagnose one authorization, or all of them, and set the exit status."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+
+from cli.text import render_report, render_tally
+from diagnostics.cloud.clients import (
+    CloudSettings,
+    build_clients,
+    credential_client,
+    resolve_credentials,
+)
+from diagnostics.engine import Diagnoser
+from diagnostics.errors import CloudError, UsageError
+from diagnostics.report import Report, Status
+from diagnostics.snapshot import ProbeRequest
+
+EXIT_PASS, EXIT_FAIL, EXIT_UNKNOWN, EXIT_USAGE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    vpc_access: str | None
+    all: bool = False
+    gateway: str | None = None
+    region: str | None = None
+    probe: ProbeRequest | None = None
+    json: bool = False
+    sandbox: str | None = None  # None: no sandbox; "": the bundled demo world
+    color: bool = False
+
+
+def exit_status(verdicts: Sequence[Status]) -> int:
+    if any(v == Status.FAIL for v in verdicts):
+        return EXIT_FAIL
+    if any(v == Status.UNKNOWN for v in verdicts):
+        return EXIT_UNKNOWN
+    return EXIT_PASS
+
+
+def run_check(args: CheckArgs) -> int:
+    """Run the check command; errors become one line on stderr and an exit status."""
+    if bool(args.vpc_access) == args.all:
+        raise UsageError("name one VPC access authorization (id or name), or pass --all")
+    with ExitStack() as stack:
+        settings = CloudSettings.from_env(args.region)
+        if args.sandbox is not None:
+            from cli.sandbox import sandbox
+
+            sandboxed = stack.enter_context(sandbox(args.sandbox or None))
+            settings = replace(sandboxed, region=args.region or sandboxed.region)
+        return asyncio.run(_check(settings, args))
+
+
+async def _check(settings: CloudSettings, args: CheckArgs) -> int:
+    credentials = credential_client(settings)
+    await resolve_credentials(credentials)
+    diagnoser = Diagnoser(build_clients(settings, credentials))
+    try:
+        gateway = await diagnoser.gateway(args.gateway)
+        if args.all:
+            accesses = await diagnoser.vpc_accesses()
+        else:
+            accesses = [await diagnoser.find(args.vpc_access or "")]
+    except CloudError as exc:
+        print(f"vpc-test: {exc.reason}", file=sys.stderr)
+        return EXIT_UNKNOWN
+    reports: list[Report] = []
+    async for report in diagnoser.diagnose_many(accesses, gateway, args.probe):
+        reports.append(report)
+        emit(report, args)
+    if args.all and not args.json:
+        print(render_tally(reports, args.color))
+    return exit_status([r.verdict for r in reports])
+
+
+def emit(report: Report, args: CheckArgs) -> None:
+    if args.json:
+        print(json.dumps(report.to_json(), indent=None if args.all else 2), flush=True)
+    else:
+        print(render_report(report, args.color) + ("\n" if args.all else ""), flush=True)
