@@ -63,11 +63,9 @@ async def _check(settings: CloudSettings, args: CheckArgs) -> int:
     await resolve_credentials(credentials)
     diagnoser = Diagnoser(build_clients(settings, credentials))
     try:
-        gateway = await diagnoser.gateway(args.gateway)
-        if args.all:
-            accesses = await diagnoser.vpc_accesses()
-        else:
-            accesses = [await diagnoser.find(args.vpc_access or "")]
+        wanted = diagnoser.vpc_accesses() if args.all else diagnoser.find(args.vpc_access or "")
+        gateway, found = await asyncio.gather(diagnoser.gateway(args.gateway), wanted)
+        accesses = found if isinstance(found, list) else [found]
     except CloudError as exc:
         print(f"vpc-test: {exc.reason}", file=sys.stderr)
         return EXIT_UNKNOWN

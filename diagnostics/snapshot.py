@@ -153,6 +153,8 @@ async def _resolve_target(lookups: Lookups, snap: Snapshot) -> None:
         elif target.startswith("lb-"):
             snap.clb = await lookups.load_balancer(target)
         else:
+            if target.startswith("i-"):
+                lookups.ecs_health(target)  # needed next: start it now, off the critical path
             snap.ecs = await lookups.ecs_instance(target)
             if snap.ecs is None and not target.startswith("i-"):
                 snap.clb = await lookups.load_balancer(target)
@@ -182,21 +184,27 @@ async def _gather_clb(lookups: Lookups, snap: Snapshot) -> None:
         if listener.acl_status == "on" and listener.acl_id
         else None
     )
-    health_read = read(lookups.clb_health(snap.clb.id, listener.port))
-    if acl_read:
-        snap.clb_acl, snap.clb_health = await asyncio.gather(acl_read, health_read)
-    else:
-        snap.clb_health = await health_read
-    if listener.protocol in ("tcp", "udp"):
-        await _gather_backends(lookups, snap)
+
+    async def acl() -> None:
+        if acl_read:
+            snap.clb_acl = await acl_read
+
+    async def health() -> None:
+        snap.clb_health = await read(lookups.clb_health(snap.clb.id, listener.port))
+
+    async def backends() -> None:
+        if listener.protocol in ("tcp", "udp"):
+            await _gather_backends(lookups, snap)
+
+    await asyncio.gather(acl(), health(), backends())
 
 
 async def _gather_backends(lookups: Lookups, snap: Snapshot) -> None:
-    """The backends' instances and security groups, for a listener that passes client IPs."""
+    """The backends' instances and security groups, for a listener that passes client IPs.
+
+    The server ids come from the CLB itself, so this runs alongside the health check."""
     assert snap.clb is not None
     server_ids = list(dict.fromkeys(s.server_id for s in snap.clb.backend_servers))
-    if isinstance(snap.clb_health, tuple):
-        server_ids = list(dict.fromkeys([*server_ids, *(h.server_id for h in snap.clb_health)]))
     try:
         instances = await asyncio.gather(*(lookups.ecs_instance(s) for s in server_ids))
         snap.backends = dict(zip(server_ids, instances, strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 
@@ -13,15 +14,17 @@ from diagnostics.facts import AclEntry, BackendHealth, BackendServer, ClbAcl, Li
 
 
 async def load_balancer(c: CloudClients, lb_id: str) -> LoadBalancer:
-    """The instance, its backend servers and its listeners (two calls)."""
+    """The instance, its backend servers and its listeners (two calls at once)."""
     request = slb.DescribeLoadBalancerAttributeRequest(region_id=c.region, load_balancer_id=lb_id)
-    body = (
-        await c.caller.call(
+    attribute, lb_listeners = await asyncio.gather(
+        c.caller.call(
             "slb",
             "DescribeLoadBalancerAttribute",
             lambda: c.slb.describe_load_balancer_attribute_async(request),
-        )
-    ).body
+        ),
+        listeners(c, lb_id),
+    )
+    body = attribute.body
     servers = (body.backend_servers.backend_server if body.backend_servers else None) or []
     return LoadBalancer(
         id=body.load_balancer_id or lb_id,
@@ -29,7 +32,7 @@ async def load_balancer(c: CloudClients, lb_id: str) -> LoadBalancer:
         address=body.address or "",
         address_type=body.address_type or "",
         status=body.load_balancer_status or "",
-        listeners=await listeners(c, lb_id),
+        listeners=lb_listeners,
         backend_servers=tuple(
             BackendServer(
                 server_id=s.server_id or "",
