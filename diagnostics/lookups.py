@@ -42,7 +42,10 @@ class Lookups:
         memo_key = (action, key)
         if memo_key not in self._memo:
             self.distinct[action] += 1
-            self._memo[memo_key] = asyncio.ensure_future(read())
+            future = asyncio.ensure_future(read())
+            # A read started ahead of need may never be awaited: mark its error as seen.
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._memo[memo_key] = future
         return self._memo[memo_key]
 
     # API Gateway
