@@ -1,0 +1,22 @@
+"""The served OpenAPI actions, registered by (API version, action name)."""
+
+from emulator.actions import cloudapi, ecs, slb  # noqa: F401  (importing registers them)
+from emulator.actions.registry import (
+    PRODUCTS,
+    REGISTRY,
+    ActionSpec,
+    Context,
+    RuntimeState,
+    action_names,
+    lookup,
+)
+
+__all__ = [
+    "PRODUCTS",
+    "REGISTRY",
+    "ActionSpec",
+    "Context",
+    "RuntimeState",
+    "action_names",
+    "lookup",
+]

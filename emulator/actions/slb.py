@@ -1,0 +1,366 @@
+"""CLB/SLB (2014-05-15): load balancers, listeners, access control lists, backend health."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+
+from emulator import network
+from emulator.actions.registry import CREATED, SLB, Context, action, vswitch_id
+from emulator.errors import ApiError, invalid_parameter, missing_parameter
+from emulator.params import Params, page_numbers, paginate, token_page
+from emulator.world import AclEntry, ClbAcl, ClbInstance, Listener, World
+
+LISTENER_PROTOCOLS = ("tcp", "udp", "http", "https")
+
+
+def find_lb(world: World, params: Params) -> ClbInstance:
+    lb_id = params.str("LoadBalancerId", required=True)
+    lb = world.clb(lb_id)
+    if lb is None:
+        raise ApiError(
+            400, "InvalidLoadBalancerId.NotFound", "The specified LoadBalancerId does not exist."
+        )
+    return lb
+
+
+def find_acl(world: World, params: Params) -> ClbAcl:
+    acl_id = params.str("AclId", required=True)
+    acl = world.clb_acl(acl_id)
+    if acl is None:
+        raise ApiError(400, "AclNotExist", "The specified acl does not exist.")
+    return acl
+
+
+def lb_view(world: World, lb: ClbInstance) -> dict[str, Any]:
+    return {
+        "LoadBalancerId": lb.id,
+        "LoadBalancerName": lb.id,
+        "LoadBalancerStatus": lb.status,
+        "Address": lb.address,
+        "AddressType": lb.address_type,
+        "AddressIPVersion": "ipv4",
+        "NetworkType": "vpc",
+        "VpcId": lb.vpc_id,
+        "VSwitchId": vswitch_id(lb.vpc_id),
+        "RegionId": world.region,
+        "RegionIdAlias": world.region,
+        "MasterZoneId": f"{world.region}-h",
+        "SlaveZoneId": f"{world.region}-i",
+        "LoadBalancerSpec": "slb.s2.small",
+        "PayType": "PayOnDemand",
+        "InstanceChargeType": "PayBySpec",
+        "InternetChargeType": "paybytraffic",
+        "Bandwidth": 5120,
+        "CreateTime": "2024-05-01T08:00Z",
+        "CreateTimeStamp": 1714550400000,
+        "DeleteProtection": "off",
+        "ModificationProtectionStatus": "NonProtection",
+        "ResourceGroupId": "",
+        "Tags": {"Tag": []},
+    }
+
+
+def acl_fields(listener: Listener) -> dict[str, Any]:
+    fields: dict[str, Any] = {"AclStatus": listener.acl.status}
+    if listener.acl.id:
+        fields.update(AclId=listener.acl.id, AclType=listener.acl.type)
+    return fields
+
+
+def health_check(listener: Listener) -> dict[str, Any]:
+    """The listener's (fixed) health-check settings, in the shape its protocol uses."""
+    common = {"HealthCheck": "on", "HealthyThreshold": 3, "UnhealthyThreshold": 3}
+    if listener.protocol == "tcp":
+        return common | {
+            "HealthCheckType": "tcp",
+            "HealthCheckConnectTimeout": 5,
+            "HealthCheckInterval": 2,
+            "PersistenceTimeout": 0,
+            "EstablishedTimeout": 900,
+            "ConnectionDrain": "off",
+        }
+    if listener.protocol == "udp":
+        return common | {"HealthCheckConnectTimeout": 5, "HealthCheckInterval": 2}
+    return common | {
+        "HealthCheckTimeout": 5,
+        "HealthCheckInterval": 2,
+        "HealthCheckURI": "/",
+        "HealthCheckHttpCode": "http_2xx,http_3xx",
+        "HealthCheckMethod": "head",
+        "StickySession": "off",
+        "Gzip": "on",
+        "XForwardedFor": "on",
+        "IdleTimeout": 15,
+        "RequestTimeout": 60,
+    }
+
+
+def listener_view(lb: ClbInstance, listener: Listener) -> dict[str, Any]:
+    config_key = f"{listener.protocol.upper()}ListenerConfig"
+    return {
+        "LoadBalancerId": lb.id,
+        "ListenerPort": listener.port,
+        "ListenerProtocol": listener.protocol,
+        "Status": listener.status,
+        "BackendServerPort": listener.backend_port,
+        "Bandwidth": -1,
+        "Scheduler": "wrr",
+        "Description": "",
+        "VServerGroupId": "",
+        **acl_fields(listener),
+        "AclIds": [listener.acl.id] if listener.acl.id else [],
+        config_key: health_check(listener),
+        "Tags": [],
+    }
+
+
+@action(SLB, "DescribeLoadBalancers")
+def describe_load_balancers(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    ids = [x.strip() for x in (p.str("LoadBalancerId") or "").split(",") if x.strip()]
+    server = p.str("ServerId")
+
+    def wanted(lb: ClbInstance) -> bool:
+        return (
+            (not ids or lb.id in ids)
+            and p.str("VpcId") in (None, lb.vpc_id)
+            and p.str("Address") in (None, lb.address)
+            and p.str("AddressType") in (None, lb.address_type)
+            and p.str("LoadBalancerStatus") in (None, lb.status)
+            and p.str("LoadBalancerName") in (None, lb.id)
+            and p.str("NetworkType") in (None, "vpc")
+            and (
+                server is None
+                or any(b.server_id == server for x in lb.listeners for b in x.backends)
+            )
+        )
+
+    page = paginate(p, [lb for lb in ctx.world.clb_instances if wanted(lb)], max_size=100)
+    return {
+        "LoadBalancers": {"LoadBalancer": [lb_view(ctx.world, lb) for lb in page.items]},
+        **page.fields,
+    }
+
+
+@action(SLB, "DescribeLoadBalancerAttribute")
+def describe_load_balancer_attribute(ctx: Context) -> dict[str, Any]:
+    lb = find_lb(ctx.world, ctx.params)
+    servers: dict[str, int] = {}
+    for listener in lb.listeners:
+        for backend in listener.backends:
+            servers.setdefault(backend.server_id, backend.weight)
+    ports = [{"ListenerPort": x.port, "ListenerProtocol": x.protocol} for x in lb.listeners]
+    return {
+        **lb_view(ctx.world, lb),
+        "BackendServers": {
+            "BackendServer": [
+                {
+                    "ServerId": server_id,
+                    "Weight": weight,
+                    "Type": "ecs",
+                    "ServerIp": server.private_ip if (server := ctx.world.ecs(server_id)) else "",
+                    "Description": "",
+                }
+                for server_id, weight in servers.items()
+            ]
+        },
+        "ListenerPorts": {"ListenerPort": [x.port for x in lb.listeners]},
+        "ListenerPortsAndProtocol": {
+            "ListenerPortAndProtocol": [dict(p, Description="") for p in ports]
+        },
+        "ListenerPortsAndProtocal": {
+            "ListenerPortAndProtocal": [
+                {"ListenerPort": p["ListenerPort"], "ListenerProtocal": p["ListenerProtocol"]}
+                for p in ports
+            ]
+        },
+    }
+
+
+@action(SLB, "DescribeLoadBalancerListeners")
+def describe_load_balancer_listeners(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    ids = p.repeated("LoadBalancerId")
+    port = p.int("ListenerPort", lo=1, hi=65535)
+    protocol = p.choice("ListenerProtocol", LISTENER_PROTOCOLS)
+    rows = [
+        listener_view(lb, listener)
+        for lb in ctx.world.clb_instances
+        if not ids or lb.id in ids
+        for listener in lb.listeners
+        if port in (None, listener.port) and protocol in (None, listener.protocol)
+    ]
+    page = token_page(p, rows, default_size=20, max_size=100)
+    return {"Listeners": page.items, **page.fields}
+
+
+def listener_attribute(ctx: Context, protocol: str) -> dict[str, Any]:
+    lb = find_lb(ctx.world, ctx.params)
+    port = ctx.params.int("ListenerPort", required=True, lo=1, hi=65535)
+    listener = next((x for x in lb.listeners if x.port == port and x.protocol == protocol), None)
+    if listener is None:
+        raise ApiError(400, "InvalidParameter", "The specified resource does not exist.")
+    extra: dict[str, Any] = {}
+    if protocol == "tcp":
+        extra = {"SynProxy": "disable", "ProxyProtocolV2Enabled": False}
+    elif protocol == "udp":
+        extra = {"HealthCheckReq": "", "HealthCheckExp": "", "ProxyProtocolV2Enabled": False}
+    else:
+        extra = {"ListenerForward": "off", "SecurityStatus": "normal", "Rules": {"Rule": []}}
+        if protocol == "https":
+            extra |= {
+                "ServerCertificateId": "",
+                "EnableHttp2": "on",
+                "TLSCipherPolicy": "tls_cipher_policy_1_0",
+                "DomainExtensions": {"DomainExtension": []},
+            }
+    return {
+        "LoadBalancerId": lb.id,
+        "ListenerPort": listener.port,
+        "BackendServerPort": listener.backend_port,
+        "Status": listener.status,
+        "Bandwidth": -1,
+        "Scheduler": "wrr",
+        "Description": "",
+        "VServerGroupId": "",
+        **acl_fields(listener),
+        "AclIds": {"AclId": [listener.acl.id] if listener.acl.id else []},
+        **health_check(listener),
+        **extra,
+        "Tags": {"Tag": []},
+    }
+
+
+@action(SLB, "DescribeLoadBalancerTCPListenerAttribute")
+def describe_tcp_listener(ctx: Context) -> dict[str, Any]:
+    return listener_attribute(ctx, "tcp")
+
+
+@action(SLB, "DescribeLoadBalancerUDPListenerAttribute")
+def describe_udp_listener(ctx: Context) -> dict[str, Any]:
+    return listener_attribute(ctx, "udp")
+
+
+@action(SLB, "DescribeLoadBalancerHTTPListenerAttribute")
+def describe_http_listener(ctx: Context) -> dict[str, Any]:
+    return listener_attribute(ctx, "http")
+
+
+@action(SLB, "DescribeLoadBalancerHTTPSListenerAttribute")
+def describe_https_listener(ctx: Context) -> dict[str, Any]:
+    return listener_attribute(ctx, "https")
+
+
+@action(SLB, "DescribeAccessControlListAttribute")
+def describe_access_control_list_attribute(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    acl = find_acl(ctx.world, p)
+    comment = p.str("AclEntryComment")
+    entries = [e for e in acl.entries if comment in (None, e.comment)]
+    if "Page" in p or "PageSize" in p:  # without either, every entry comes back
+        entries = page_numbers(p, entries, default_size=10, max_size=50, number_key="Page").items
+    related = [
+        {
+            "LoadBalancerId": lb.id,
+            "ListenerPort": x.port,
+            "Protocol": x.protocol,
+            "AclType": x.acl.type,
+        }
+        for lb in ctx.world.clb_instances
+        for x in lb.listeners
+        if x.acl.id == acl.id
+    ]
+    return {
+        "AclId": acl.id,
+        "AclName": acl.id,
+        "AddressIPVersion": "ipv4",
+        "ResourceGroupId": "",
+        "CreateTime": CREATED,
+        "TotalAclEntry": len(acl.entries),
+        "AclEntrys": {
+            "AclEntry": [{"AclEntryIP": e.cidr, "AclEntryComment": e.comment} for e in entries]
+        },
+        "RelatedListeners": {"RelatedListener": related},
+        "Tags": {"Tag": []},
+    }
+
+
+def requested_entries(p: Params) -> list[AclEntry]:
+    """`AclEntrys='[{"entry":"10.0.0.0/8","comment":"…"}]'`, repeats dropped."""
+    raw = p.str("AclEntrys", required=True)
+    try:
+        items = json.loads(raw)
+    except json.JSONDecodeError:
+        raise invalid_parameter("AclEntrys", "Expected a JSON array of {entry, comment}.") from None
+    if not isinstance(items, list) or not items:
+        raise invalid_parameter("AclEntrys", "Expected a non-empty JSON array of {entry, comment}.")
+    if len(items) > 50:
+        raise invalid_parameter("AclEntrys", "At most 50 entries can be given at a time.")
+    entries: dict[str, AclEntry] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("entry"), str):
+            raise missing_parameter("AclEntrys.entry")
+        try:
+            cidr = str(ipaddress.IPv4Network(item["entry"].strip(), strict=False))
+        except ValueError:
+            raise invalid_parameter(
+                "AclEntrys", f"{item['entry']!r} is not a CIDR block."
+            ) from None
+        entries.setdefault(cidr, AclEntry(cidr, str(item.get("comment") or "")))
+    return list(entries.values())
+
+
+def _normalized(cidr: str) -> str:
+    return str(ipaddress.IPv4Network(cidr, strict=False))
+
+
+@action(SLB, "AddAccessControlListEntry")
+def add_access_control_list_entry(ctx: Context) -> dict[str, Any]:
+    acl = find_acl(ctx.world, ctx.params)
+    entries = requested_entries(ctx.params)
+    present = {_normalized(e.cidr) for e in acl.entries}
+    if any(e.cidr in present for e in entries):
+        raise ApiError(
+            400, "InvalidParam.AclEntryExists", "The specified aclEntry already exists in the acl."
+        )
+    if len(acl.entries) + len(entries) > 300:
+        raise ApiError(400, "QuotaExceeded.AclEntry", "An ACL holds at most 300 entries.")
+    acl.entries.extend(entries)
+    return {}
+
+
+@action(SLB, "RemoveAccessControlListEntry")
+def remove_access_control_list_entry(ctx: Context) -> dict[str, Any]:
+    acl = find_acl(ctx.world, ctx.params)
+    doomed = {e.cidr for e in requested_entries(ctx.params)}
+    present = {_normalized(e.cidr) for e in acl.entries}
+    if not doomed <= present:
+        raise ApiError(400, "AclEntryNotExist", "The specified aclEntry does not exist in the acl.")
+    acl.entries = [e for e in acl.entries if _normalized(e.cidr) not in doomed]
+    return {}
+
+
+@action(SLB, "DescribeHealthStatus")
+def describe_health_status(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    lb = find_lb(ctx.world, p)
+    port = p.int("ListenerPort", lo=1, hi=65535)
+    protocol = p.choice("ListenerProtocol", LISTENER_PROTOCOLS)
+    rows = [
+        {
+            "ListenerPort": listener.port,
+            "Protocol": listener.protocol,
+            "Port": backend.port,
+            "ServerId": backend.server_id,
+            "ServerIp": server.private_ip if (server := ctx.world.ecs(backend.server_id)) else "",
+            "ServerHealthStatus": network.backend_health(
+                ctx.world, lb, listener, backend.server_id, backend.port
+            ),
+        }
+        for listener in lb.listeners
+        if port in (None, listener.port) and protocol in (None, listener.protocol)
+        for backend in listener.backends
+    ]
+    return {"BackendServers": {"BackendServer": rows}}
