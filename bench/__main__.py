@@ -1,0 +1,158 @@
+"""`python -m bench`: the engine's latency and fleet benchmarks, printed as figures.
+
+The emulator runs in a child process, so the wall time, CPU and peak RSS measured here
+are the diagnosing process's own, as in a real run against the cloud.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import multiprocessing as mp
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bench.worlds import fleet_world, latency_world
+from diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
+from diagnostics.engine import Diagnoser
+
+IDS_PER_CALL = 100  # ECS DescribeInstances / DescribeInstancesFullStatus batch size
+BATCHED = {"ecs.DescribeInstances", "DescribeInstancesFullStatus"}
+FLEET_ACTIONS = (
+    "DescribeInstances",
+    "DescribeVpcAccesses",
+    "ValidateVpcConnectivity",
+    "DescribeApisByVpcAccess",
+    "DescribeInstancesFullStatus",
+    "DescribeSecurityGroupAttribute",
+    "DescribeLoadBalancerAttribute",
+    "DescribeLoadBalancerListeners",
+    "DescribeHealthStatus",
+)
+
+
+def _serve(world: dict[str, Any], conn: Any) -> None:
+    from emulator.server import EmulatorServer
+    from emulator.world import parse_world
+
+    with EmulatorServer(parse_world(world, source="bench")) as server:
+        conn.send(server.url)
+        conn.recv()  # wait for "stop"
+        conn.send(dict(server.calls))
+
+
+@contextmanager
+def emulator(world: dict[str, Any]) -> Iterator[tuple[CloudSettings, dict[str, int]]]:
+    """Serve `world` from a child process; the dict fills with its call counts at exit."""
+    parent, child = mp.Pipe()
+    process = mp.get_context("spawn").Process(target=_serve, args=(world, child), daemon=True)
+    process.start()
+    url = parent.recv()
+    calls: dict[str, int] = {}
+    creds = world["credentials"]
+    settings = CloudSettings(
+        region=world["region"],
+        endpoint_url=url,
+        access_key_id=creds["access_key_id"],
+        access_key_secret=creds["access_key_secret"],
+    )
+    try:
+        yield settings, calls
+    finally:
+        parent.send("stop")
+        calls.update(parent.recv())
+        process.join(timeout=10)
+
+
+async def _diagnose(settings: CloudSettings, names: list[str] | None) -> tuple[float, Diagnoser]:
+    diagnoser = Diagnoser(build_clients(settings, credential_client(settings)))
+    started = time.perf_counter()
+    gateway, accesses = await asyncio.gather(diagnoser.gateway(None), diagnoser.vpc_accesses())
+    if names is not None:
+        accesses = [a for a in accesses if a.name in names]
+    reports = [r async for r in diagnoser.diagnose_many(accesses, gateway)]
+    elapsed = time.perf_counter() - started
+    assert all(r.verdict.value == "pass" for r in reports), [
+        (r.vpc_access.name, r.verdict, r.root_causes) for r in reports if r.verdict.value != "pass"
+    ]
+    return elapsed, diagnoser
+
+
+def latency_bench(latency_ms: int, runs: int) -> None:
+    """(a) One diagnosis against 100 ms per call, over its critical path of dependent calls."""
+    # Dependent calls, in order: DescribeVpcAccesses (with the gateway alongside) →
+    #   ECS: DescribeInstances → DescribeSecurityGroupAttribute                    (3)
+    #   CLB: DescribeLoadBalancerAttribute ∥ Listeners → backend DescribeInstances
+    #        → DescribeSecurityGroupAttribute                                      (4)
+    critical_path = {"ecs-0": 3, "lb-0-80": 4}
+    print(f"(a) one diagnosis, {latency_ms} ms per call, median of {runs} runs")
+    with emulator(latency_world(latency_ms)) as (settings, _):
+        for name, depth in critical_path.items():
+            times = [asyncio.run(_diagnose(settings, [name]))[0] for _ in range(runs)]
+            wall = statistics.median(times)
+            bound = depth * latency_ms / 1000
+            kind = "ECS" if name.startswith("ecs") else "CLB"
+            print(
+                f"    {kind} target: {wall * 1000:6.0f} ms wall, critical path {depth} calls"
+                f" = {bound * 1000:.0f} ms → {wall / bound:.2f}× (goal ≤ 1.25×)"
+            )
+
+
+def fleet_bench(qps: float) -> None:
+    """(b) --all over 500 authorizations sharing 50 groups and 20 CLBs, throttled per action."""
+    world = fleet_world(qps=qps, actions=FLEET_ACTIONS)
+    print(
+        f"(b) --all over {len(world['vpc_accesses'])} authorizations, "
+        f"{len(world['security_groups'])} security groups, {len(world['clb_instances'])} CLBs, "
+        f"throttle {qps:.0f} calls/s per action"
+    )
+    with emulator(world) as (settings, served):
+        cpu_before = time.process_time()
+        wall, diagnoser = asyncio.run(_diagnose(settings, None))
+        cpu = time.process_time() - cpu_before
+    made = diagnoser.lookups.clients.caller.attempts
+    needed = {
+        action: math.ceil(n / IDS_PER_CALL) if action in BATCHED else n
+        for action, n in diagnoser.lookups.distinct.items()
+    }
+    needed["apigateway:DescribeInstances"] = needed.pop("cloudapi.DescribeInstances", 0)
+    bound = max(max(0.0, (n - qps) / qps) for n in needed.values())
+    total_made, total_needed = sum(made.values()), sum(needed.values())
+    print("    per action: calls made / distinct lookups needed")
+    for action, n in sorted(made.items()):
+        print(f"      {action:44} {n:5d}")
+    print(f"    distinct lookups (keys) per action: {dict(diagnoser.lookups.distinct)}")
+    print(
+        f"    calls made {total_made} (emulator counted {sum(served.values())}) / "
+        f"needed {total_needed} → {total_made / total_needed:.2f}× (goal ≤ 1.1×)"
+    )
+    print(
+        f"    wall {wall:.2f} s / throttle bound {bound:.2f} s → {wall / bound:.2f}× (goal ≤ 1.3×);"
+        f" CPU {cpu:.2f} s"
+    )
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"    peak RSS {rss_mb:.0f} MB (goal < 200 MB)")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--qps", type=float, default=50)
+    parser.add_argument("--only", choices=("latency", "fleet"))
+    args = parser.parse_args(argv)
+    if args.only in (None, "latency"):
+        latency_bench(args.latency_ms, args.runs)
+    if args.only in (None, "fleet"):
+        fleet_bench(args.qps)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
