@@ -31,7 +31,7 @@ def parse_network(text: str) -> IPv4Network:
     return network
 
 
-def parse_address(value: int | str) -> int:
+def parse_address(value: object) -> int:
     """An address as an integer, from an integer or a dotted quad."""
     if isinstance(value, bool):
         raise ValueError(f"not an IPv4 address: {value!r}")
@@ -122,7 +122,7 @@ class IntervalSet:
         return sum(last - first + 1 for first, last in self._spans)
 
     def __contains__(self, address: object) -> bool:
-        value = parse_address(address)  # type: ignore[arg-type]
+        value = parse_address(address)
         index = bisect_right(self._spans, (value, MAX_ADDRESS)) - 1
         return index >= 0 and self._spans[index][0] <= value <= self._spans[index][1]
 
