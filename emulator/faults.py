@@ -10,12 +10,10 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emulator.errors import forbidden_ram, service_unavailable, throttled
-
-if TYPE_CHECKING:
-    from emulator.schema import Node
+from emulator.schema import Node
 
 ACTION_KEYS = ("latency_ms", "throttle_ratio", "error_ratio", "qps", "deny", "retry_after_ms")
 
@@ -56,13 +54,14 @@ class Faults:
 NO_FAULTS = ActionFaults()
 
 
-def parse_faults(top: Node, raw: Any) -> Faults:
-    """Validate the world's `faults:` mapping (absent means no faults)."""
+def parse_faults(raw: Any, parent: Node | None = None) -> Faults:
+    """Validate a `faults:` mapping (None: no faults); `parent` gives errors their source."""
     from emulator.actions import action_names  # late: the action modules import the world
 
     if raw is None:
         return Faults()
-    n = top.child(raw, "faults", ("latency_ms", "seed", "actions"))
+    parent = parent or Node({}, "", ())
+    n = parent.child(raw, "faults", ("latency_ms", "seed", "actions"))
     faults = Faults(latency_ms=n.int("latency_ms", 0, lo=0, hi=60_000), seed=n.int("seed", None))
     actions = n.get("actions", {})
     if not isinstance(actions, dict):

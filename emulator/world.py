@@ -299,7 +299,7 @@ def parse_world(raw: Any, source: str = "<world>") -> World:
         prefix_lists=[_prefix_list(top, raw, path) for raw, path in top.items("prefix_lists")],
         clb_instances=[_clb(top, raw, path) for raw, path in top.items("clb_instances")],
         clb_acls=[_clb_acl(top, raw, path) for raw, path in top.items("clb_acls")],
-        faults=parse_faults(top, top.raw.get("faults")),
+        faults=parse_faults(top.raw.get("faults"), top),
         source=source,
     )
     _check_references(top, world)

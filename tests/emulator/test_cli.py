@@ -1,0 +1,91 @@
+"""`vpc-test emulator`: emulator.cli.main."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_ecs20140526.client import Client as EcsClient
+from alibabacloud_tea_openapi import utils_models as open_api
+
+from emulator.cli import main
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_a_bad_world_prints_one_line_and_exits_3(tmp_path, capsys) -> None:
+    world = tmp_path / "bad.yaml"
+    world.write_text(
+        "region: cn-hangzhou\ncredentials: {access_key_id: a, access_key_secret: b}\nvpcz: []\n"
+    )
+    assert main(["--world", str(world)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "vpcz: unknown key (expected one of: region, credentials" in err
+    assert main(["--world", str(tmp_path / "missing.yaml")]) == 3
+
+
+def test_usage_errors_exit_3(capsys) -> None:
+    assert main(["--port", "many"]) == 3
+    assert main(["--help"]) == 0
+    assert "--world" in capsys.readouterr().out
+
+
+async def test_serves_until_interrupted(scenario_path, monkeypatch) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--world", str(scenario_path("ecs-pass"))],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines = [process.stdout.readline().strip() for _ in range(5)]
+        assert lines[0].startswith("Serving ") and "http://127.0.0.1:" in lines[0]
+        env = dict(line.removeprefix("export ").split("=", 1) for line in lines[1:])
+        assert env["ALIBABA_CLOUD_ACCESS_KEY_ID"] == "LTAI-emulator"
+        assert env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] == "emulator-secret"
+        assert env["VPCTEST_REGION"] == "cn-hangzhou"
+        client = EcsClient(
+            open_api.Config(
+                access_key_id=env["ALIBABA_CLOUD_ACCESS_KEY_ID"],
+                access_key_secret=env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
+                endpoint=env["ALIBABA_CLOUD_ENDPOINT"].removeprefix("http://"),
+                protocol="http",
+            )
+        )
+        body = (
+            await client.describe_instances_async(
+                ecs.DescribeInstancesRequest(region_id="cn-hangzhou")
+            )
+        ).body
+        assert body.total_count == 1
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_sigterm_stops_it(scenario_path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--world", str(scenario_path("ecs-pass"))],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().startswith("Serving ")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
