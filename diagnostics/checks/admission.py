@@ -12,7 +12,7 @@ from typing import Any
 
 from diagnostics.facts import SecurityGroup, SgRule
 from diagnostics.report import CheckResult, Status
-from diagnostics.rules.acls import evaluate_acl
+from diagnostics.rules.acls import AclResult, evaluate_acl, missing_entries
 from diagnostics.rules.security_groups import blocking_drops, evaluate_ingress, fix_priority
 from diagnostics.snapshot import Snapshot, need
 
@@ -109,37 +109,28 @@ def clb_acl(snap: Snapshot) -> CheckResult:
     listener = snap.listener
     assert listener is not None
     name = f"listener {listener.port}/{listener.protocol}"
-    if listener.acl_status != "on":
-        return CheckResult("clb.acl", Status.PASS, f"{name} has no access control on", {})
-    acl = need(snap.clb_acl)
+    acl = need(snap.clb_acl) if listener.acl_status == "on" else None
     if acl is None:
         return CheckResult("clb.acl", Status.PASS, f"{name} has no access control on", {})
     egress, moving_to = snap.egress()
-    today = evaluate_acl(listener.acl_type, acl.entries, egress)
-    evidence: dict[str, Any] = {
-        "acl_id": acl.id,
-        "acl_type": listener.acl_type,
-        "egress": today.evidence(),
-    }
+
+    def judge(cidrs: Sequence[str]) -> AclResult:
+        return evaluate_acl(listener.acl_type, acl.entries, cidrs, acl_id=acl.id)
+
+    today = judge(egress)
+    evidence: dict[str, Any] = {"acl_id": acl.id, "acl_type": listener.acl_type}
+    evidence["egress"] = today.evidence()
     for status, cidrs, result in (
         (Status.FAIL, egress, today),
-        (Status.WARN, moving_to, evaluate_acl(listener.acl_type, acl.entries, moving_to)),
+        (Status.WARN, moving_to, judge(moving_to)),
     ):
         if not cidrs or result.fully_admitted:
             continue
-        fix = None
-        if listener.acl_type == "white":
-            missing = [
-                c for c in cidrs if not evaluate_acl("white", acl.entries, [c]).fully_admitted
-            ]
-            fix = {"kind": "add_acl_entries", "acl_id": acl.id, "entries": missing}
-        manual = (
-            "" if fix else "remove or narrow that blacklist entry by hand (a fix never removes one)"
-        )
+        missing = missing_entries(listener.acl_type, acl.entries, cidrs)
+        fix = {"kind": "add_acl_entries", "acl_id": acl.id, "entries": missing} if missing else None
+        manual = "remove or narrow that blacklist entry by hand (a fix never removes one)"
         lead = (
-            ""
-            if status == Status.FAIL
-            else "today's egress is admitted, but the new egress is not: "
+            "" if status == Status.FAIL else "today's egress is admitted, but the new one is not: "
         )
         return CheckResult(
             "clb.acl",

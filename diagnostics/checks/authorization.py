@@ -8,10 +8,14 @@ from diagnostics.snapshot import Snapshot, is_ip
 
 
 def _target_name(snap: Snapshot) -> str:
-    if snap.ecs:
-        return f"ECS instance {snap.ecs.id}" + (f" ({snap.ecs.name})" if snap.ecs.name else "")
-    assert snap.clb is not None
-    return f"CLB instance {snap.clb.id}" + (f" ({snap.clb.name})" if snap.clb.name else "")
+    """`ECS instance i-1 (web-1)`, naming the instance when the authorization gives an IP."""
+    instance = snap.ecs or snap.clb
+    assert instance is not None
+    kind = "ECS" if snap.ecs else "CLB"
+    name = f" ({instance.name})" if instance.name and instance.name != instance.id else ""
+    if instance.id == snap.vpc_access.instance_id:
+        return f"an existing {kind} instance{name}"
+    return f"{kind} instance {instance.id}{name}"
 
 
 def target(snap: Snapshot) -> CheckResult:
