@@ -30,7 +30,9 @@ def parser() -> argparse.ArgumentParser:
         help="the world YAML file to serve (default: the bundled demo world)",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
+    )
     return p
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network
 
 from emulator.world import (
@@ -52,8 +53,14 @@ def addresses(blocks: Iterable[IPv4Network]) -> list[IPv4Address]:
     return [address for block in blocks for address in block]
 
 
+@lru_cache(maxsize=4096)
+def _network(text: str) -> IPv4Network:
+    return ipaddress.IPv4Network(text, strict=False)
+
+
 def covered(address: IPv4Address, entries: Iterable[str]) -> bool:
-    return any(address in ipaddress.IPv4Network(e, strict=False) for e in entries)
+    """Whether an entry (a CIDR block or a bare IP) holds the address."""
+    return any(address in _network(e) for e in entries)
 
 
 # --- security groups ----------------------------------------------------------------------------

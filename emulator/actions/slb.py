@@ -202,20 +202,22 @@ def listener_attribute(ctx: Context, protocol: str) -> dict[str, Any]:
     listener = next((x for x in lb.listeners if x.port == port and x.protocol == protocol), None)
     if listener is None:
         raise ApiError(400, "InvalidParameter", "The specified resource does not exist.")
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any]
     if protocol == "tcp":
         extra = {"SynProxy": "disable", "ProxyProtocolV2Enabled": False}
     elif protocol == "udp":
         extra = {"HealthCheckReq": "", "HealthCheckExp": "", "ProxyProtocolV2Enabled": False}
-    else:
+    elif protocol == "http":
         extra = {"ListenerForward": "off", "SecurityStatus": "normal", "Rules": {"Rule": []}}
-        if protocol == "https":
-            extra |= {
-                "ServerCertificateId": "",
-                "EnableHttp2": "on",
-                "TLSCipherPolicy": "tls_cipher_policy_1_0",
-                "DomainExtensions": {"DomainExtension": []},
-            }
+    else:
+        extra = {
+            "SecurityStatus": "normal",
+            "Rules": {"Rule": []},
+            "ServerCertificateId": "",
+            "EnableHttp2": "on",
+            "TLSCipherPolicy": "tls_cipher_policy_1_0",
+            "DomainExtensions": {"DomainExtension": []},
+        }
     return {
         "LoadBalancerId": lb.id,
         "ListenerPort": listener.port,

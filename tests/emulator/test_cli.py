@@ -28,6 +28,12 @@ def test_a_bad_world_prints_one_line_and_exits_3(tmp_path, capsys) -> None:
     assert main(["--world", str(tmp_path / "missing.yaml")]) == 3
 
 
+def test_a_taken_port_exits_3(emulator_server, scenario_path, capsys) -> None:
+    taken = emulator_server("ecs-pass").port
+    assert main(["--world", str(scenario_path("ecs-pass")), "--port", str(taken)]) == 3
+    assert f"cannot listen on 127.0.0.1:{taken}" in capsys.readouterr().err
+
+
 def test_usage_errors_exit_3(capsys) -> None:
     assert main(["--port", "many"]) == 3
     assert main(["--help"]) == 0
@@ -38,7 +44,15 @@ async def test_serves_until_interrupted(scenario_path, monkeypatch) -> None:
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(var, raising=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--world", str(scenario_path("ecs-pass"))],
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "--world",
+            str(scenario_path("ecs-pass")),
+            "--port",
+            "0",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -76,7 +90,15 @@ async def test_serves_until_interrupted(scenario_path, monkeypatch) -> None:
 
 def test_sigterm_stops_it(scenario_path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--world", str(scenario_path("ecs-pass"))],
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "--world",
+            str(scenario_path("ecs-pass")),
+            "--port",
+            "0",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -306,3 +306,23 @@ def test_to_dict_round_trips_a_changed_world() -> None:
     again = parse_world(world.to_dict())
     assert again.ecs_instances[0].listening == [8080]
     assert again.to_dict() == world.to_dict()
+
+
+def test_faults() -> None:
+    raw = base()
+    raw["faults"] = {
+        "latency_ms": 5,
+        "seed": 3,
+        "actions": {
+            "DescribeSecurityGroupAttribute": {"throttle_ratio": 0.3, "latency_ms": 50},
+            "slb:DescribeLoadBalancerAttribute": {"qps": 50},
+            "DescribeHealthStatus": {"deny": True},
+        },
+    }
+    faults = parse_world(raw).faults
+    assert (faults.latency_ms, faults.seed) == (5, 3)
+    assert faults.for_action("ecs", "DescribeSecurityGroupAttribute").throttle_ratio == 0.3
+    assert faults.for_action("slb", "DescribeLoadBalancerAttribute").qps == 50
+    assert faults.for_action("ecs", "DescribeInstances").qps is None
+    assert faults.for_action("slb", "DescribeHealthStatus").deny
+    assert parse_world(parse_world(raw).to_dict()).faults == faults
