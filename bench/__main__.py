@@ -9,15 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import multiprocessing as mp
 import resource
 import statistics
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
+from bench.harness import emulator
 from bench.worlds import fleet_world, latency_world
 from diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
 from diagnostics.engine import Diagnoser
@@ -35,39 +32,6 @@ FLEET_ACTIONS = (
     "DescribeLoadBalancerListeners",
     "DescribeHealthStatus",
 )
-
-
-def _serve(world: dict[str, Any], conn: Any) -> None:
-    from emulator.server import EmulatorServer
-    from emulator.world import parse_world
-
-    with EmulatorServer(parse_world(world, source="bench")) as server:
-        conn.send(server.url)
-        conn.recv()  # wait for "stop"
-        conn.send(dict(server.calls))
-
-
-@contextmanager
-def emulator(world: dict[str, Any]) -> Iterator[tuple[CloudSettings, dict[str, int]]]:
-    """Serve `world` from a child process; the dict fills with its call counts at exit."""
-    parent, child = mp.Pipe()
-    process = mp.get_context("spawn").Process(target=_serve, args=(world, child), daemon=True)
-    process.start()
-    url = parent.recv()
-    calls: dict[str, int] = {}
-    creds = world["credentials"]
-    settings = CloudSettings(
-        region=world["region"],
-        endpoint_url=url,
-        access_key_id=creds["access_key_id"],
-        access_key_secret=creds["access_key_secret"],
-    )
-    try:
-        yield settings, calls
-    finally:
-        parent.send("stop")
-        calls.update(parent.recv())
-        process.join(timeout=10)
 
 
 async def _diagnose(settings: CloudSettings, names: list[str] | None) -> tuple[float, Diagnoser]:

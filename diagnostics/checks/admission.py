@@ -167,7 +167,9 @@ def clb_backend_security_group(snap: Snapshot) -> CheckResult:
             continue
         groups = [groups_by_id[g] for g in instance.security_group_ids if g in groups_by_id]
         port = backend.port or listener.backend_port or listener.port
-        results.append(_judge_groups("clb.backend_security_group", instance.id, groups, port, snap))
+        results[instance.id] = _judge_groups(
+            "clb.backend_security_group", instance.id, groups, port, snap
+        )
     if not results:
         return CheckResult(
             "clb.backend_security_group",

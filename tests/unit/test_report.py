@@ -7,7 +7,7 @@ from dataclasses import replace
 from diagnostics.checks import run_checks
 from diagnostics.report import CHECKS, Report, Status
 from diagnostics.snapshot import Unavailable
-from tests.unit.snapshots import clb_snapshot, ecs_snapshot
+from tests.unit.snapshots import clb_snapshot, ecs_snapshot, rule
 
 
 def report_of(snap) -> Report:
@@ -123,3 +123,36 @@ def test_clb_without_listener_on_port() -> None:
 def test_ecs_health_warning_is_warn_and_impaired_is_fail() -> None:
     assert statuses(report_of(ecs_snapshot(health="Warning")))["ecs.status"] == "warn"
     assert statuses(report_of(ecs_snapshot(health="Impaired")))["ecs.status"] == "fail"
+
+
+def test_tcp_backend_groups_admitting_the_egress_pass() -> None:
+    report = report_of(clb_snapshot())
+    check = report.check("clb.backend_security_group")
+    assert check.status == Status.PASS, check.summary
+    assert "i-shop-0" in check.evidence["backends"]
+
+
+def test_tcp_backend_groups_not_admitting_the_egress_fail_with_a_fix() -> None:
+    report = report_of(clb_snapshot(backend_rules=(rule(cidr="10.0.0.0/8"),)))
+    check = report.check("clb.backend_security_group")
+    assert check.status == Status.FAIL, check.summary
+    assert check.fix == {
+        "kind": "authorize_security_group",
+        "security_group_id": "sg-web",
+        "protocol": "TCP",
+        "port_range": "8080/8080",
+        "source_cidrs": ["100.104.13.0/26"],
+        "priority": 1,
+    }
+    assert report.root_causes == ["clb.backend_security_group"]
+
+
+def test_http_listener_skips_backend_groups() -> None:
+    report = report_of(clb_snapshot(protocol="http", backend_rules=()))
+    assert report.check("clb.backend_security_group").status == Status.SKIPPED
+
+
+def test_no_check_crashes_on_the_sample_snapshots() -> None:
+    for snap in (ecs_snapshot(), clb_snapshot(), clb_snapshot(health=("abnormal", "normal"))):
+        for check in report_of(snap).checks:
+            assert "internal error" not in check.summary, check
