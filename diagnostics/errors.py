@@ -8,6 +8,11 @@ from dataclasses import dataclass
 RAM_PREFIX = {"cloudapi": "apigateway", "ecs": "ecs", "slb": "slb"}
 
 
+def ram_action(product: str, action: str) -> str:
+    """`ecs` + `DescribeInstances` → `ecs:DescribeInstances`, as RAM policies name it."""
+    return f"{RAM_PREFIX.get(product, product)}:{action}"
+
+
 class UsageError(Exception):
     """Bad input or configuration: the message says what to change (exit status 3)."""
 
@@ -28,7 +33,7 @@ class CloudError(Exception):
 
     @property
     def ram_action(self) -> str:
-        return f"{RAM_PREFIX.get(self.product, self.product)}:{self.action}"  # as caller.ram_action
+        return ram_action(self.product, self.action)
 
     @property
     def permission_denied(self) -> bool:

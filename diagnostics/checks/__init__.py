@@ -74,7 +74,8 @@ def run_check(check: CheckDef, snap: Snapshot) -> CheckResult:
     except FactUnavailable as exc:
         return CheckResult(check.id, Status.UNKNOWN, exc.reason)
     except Exception as exc:  # a bug must cost one check, not the report
-        log.exception("check %s crashed", check.id)
+        log.error("check %s crashed: %r", check.id, exc)
+        log.debug("check %s crashed", check.id, exc_info=True)
         return CheckResult(check.id, Status.UNKNOWN, f"internal error in this check: {exc!r}")
 
 

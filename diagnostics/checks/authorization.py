@@ -69,6 +69,14 @@ def port(snap: Snapshot) -> CheckResult:
                 "use a listener's port in the authorization, or add the listener",
                 {"listeners": ports},
             )
+        if listener.protocol == "udp":
+            return CheckResult(
+                "authorization.port",
+                Status.FAIL,
+                f"{snap.clb.id} serves port {access.port} over UDP, but API Gateway calls its "
+                "backend over TCP: point the authorization at a TCP, HTTP or HTTPS listener",
+                {"listener": f"{listener.port}/{listener.protocol}"},
+            )
         backend = f" → backend port {listener.backend_port}" if listener.backend_port else ""
         return CheckResult(
             "authorization.port",

@@ -52,11 +52,13 @@ def clb_listener(snap: Snapshot) -> CheckResult:
 
 
 def clb_health(snap: Snapshot) -> CheckResult:
-    listener = snap.listener
-    assert listener is not None
-    if listener.status != "running":
+    clb, listener = snap.clb, snap.listener
+    assert clb is not None and listener is not None
+    if clb.status != "active" or listener.status != "running":
         return CheckResult(
-            "clb.health", Status.SKIPPED, "the listener is not running, so no health check runs"
+            "clb.health",
+            Status.SKIPPED,
+            "the CLB or its listener is not running, so no health check runs",
         )
     health = need(snap.clb_health) or ()
     states = {f"{h.server_id}:{h.port}": h.status for h in health}

@@ -14,7 +14,7 @@ from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from darabonba.exceptions import UnretryableException
 
 from diagnostics.cloud.ratelimit import AdaptivePace
-from diagnostics.errors import RAM_PREFIX, CloudError
+from diagnostics.errors import CloudError, ram_action
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,11 +32,6 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
-
-
-def ram_action(product: str, action: str) -> str:
-    """`ecs` + `DescribeInstances` → `ecs:DescribeInstances`, as RAM policies name it."""
-    return f"{RAM_PREFIX.get(product, product)}:{action}"
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -12,6 +12,7 @@ from alibabacloud_ecs20140526 import models as ecs
 
 from diagnostics.cloud.clients import CloudClients
 from diagnostics.cloud.paging import PAGE_SIZE, all_pages
+from diagnostics.errors import CloudError
 from diagnostics.facts import EcsInstance, ProbeResult, SgRule
 
 IDS_PER_CALL = 100  # DescribeInstances and DescribeInstancesFullStatus take up to 100 ids
@@ -109,10 +110,13 @@ def _port_range(text: str) -> tuple[int, int]:
 def rule_from_sdk(
     group_id: str, perm: ecs.DescribeSecurityGroupAttributeResponseBodyPermissionsPermission
 ) -> SgRule | None:
-    """An inbound IPv4 rule; None for rules that cannot match IPv4 traffic."""
+    """An inbound IPv4 rule; None for rules that cannot match IPv4 traffic.
+
+    One source decides, as ECS applies them: the CIDR, else the group, else the prefix list.
+    """
     cidr = perm.source_cidr_ip or ""
-    prefix_list = "" if cidr else (perm.source_prefix_list_id or "")
-    source_group = "" if cidr or prefix_list else (perm.source_group_id or "")
+    source_group = "" if cidr else (perm.source_group_id or "")
+    prefix_list = "" if cidr or source_group else (perm.source_prefix_list_id or "")
     if not (cidr or prefix_list or source_group):
         return None  # an IPv6-only rule
     port_from, port_to = _port_range(perm.port_range or "-1/-1")
@@ -207,6 +211,29 @@ async def authorize_ingress(
     )
 
 
+def _probe_outcome(
+    instance_id: str,
+    target: str,
+    result: ecs.DescribeInvocationResultsResponseBodyInvocationInvocationResultsInvocationResult,
+) -> ProbeResult:
+    """The script's own exit status says open or closed; anything else means no answer."""
+    output = base64.b64decode(result.output or "").decode(errors="replace").strip()
+    ran = result.exit_code is not None and not result.error_code
+    if result.invocation_status not in ("Success", "Failed") or not ran:
+        why = result.error_code or result.invocation_status or "no result"
+        detail = f": {result.error_info}" if result.error_info else ""
+        raise CloudError(
+            "ecs", "RunCommand", why, f"the Cloud Assistant probe did not run ({why}{detail})"
+        )
+    return ProbeResult(
+        instance_id=instance_id,
+        target=target,
+        connected=result.invocation_status == "Success" and result.exit_code == 0,
+        output=output,
+        exit_code=result.exit_code,
+    )
+
+
 def probe_script(ip: str, port: int) -> str:
     """A TCP connect with bash's /dev/tcp: no curl or nc needed on the image."""
     target = shlex.quote(f"</dev/tcp/{ip}/{port}")
@@ -246,16 +273,12 @@ async def probe_tcp(c: CloudClients, instance_id: str, ip: str, port: int) -> Pr
         results = (holder.invocation_result if holder else None) or []
         result = next((r for r in results if r.instance_id == instance_id), None)
         if result and (result.invocation_status in FINAL_INVOCATION_STATES):
-            output = base64.b64decode(result.output or "").decode(errors="replace").strip()
-            return ProbeResult(
-                instance_id=instance_id,
-                target=f"{ip}:{port}",
-                connected=result.invocation_status == "Success" and not result.exit_code,
-                output=output or (result.error_info or result.error_code or ""),
-                exit_code=result.exit_code,
-            )
+            return _probe_outcome(instance_id, f"{ip}:{port}", result)
         if asyncio.get_running_loop().time() > deadline:
-            return ProbeResult(
-                instance_id, f"{ip}:{port}", False, "the probe did not finish in time"
+            raise CloudError(
+                "ecs",
+                "DescribeInvocationResults",
+                "Timeout",
+                f"the probe did not finish in {PROBE_DEADLINE_S:.0f}s",
             )
         await asyncio.sleep(PROBE_POLL_S)
