@@ -86,6 +86,8 @@ def fleet_bench(qps: float) -> None:
         for action, n in diagnoser.lookups.distinct.items()
     }
     needed["apigateway:DescribeInstances"] = needed.pop("cloudapi.DescribeInstances", 0)
+    # A listing needs one call per page of 100.
+    needed["DescribeVpcAccesses"] = math.ceil(len(world["vpc_accesses"]) / IDS_PER_CALL)
     bound = max(max(0.0, (n - qps) / qps) for n in needed.values())
     total_made, total_needed = sum(made.values()), sum(needed.values())
     print("    per action: calls made / distinct lookups needed")

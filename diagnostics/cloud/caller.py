@@ -67,11 +67,8 @@ class CloudCaller:
         """Send `send()` until it succeeds, fails for good, or attempts run out."""
         pace = self._paces.setdefault(action, AdaptivePace())
         for attempt in range(self._retry.max_attempts):
-            await pace.wait()
             try:
-                async with self._slots:
-                    self.attempts[ram_action(product, action)] += 1
-                    result = await send()
+                result = await self._send_paced(pace, ram_action(product, action), send)
             except Exception as exc:
                 throttled = isinstance(exc, AlibabaCloudException) and (exc.code or "").startswith(
                     "Throttling"
@@ -90,3 +87,19 @@ class CloudCaller:
                 pace.accepted()
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_paced(
+        self, pace: AdaptivePace, counter: str, send: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Send once, in a free slot, at the action's pace as it stands when the slot frees.
+
+        Calls queued for a slot may have been paced before the server first throttled the
+        action: those go back and wait at the pace it has learnt since.
+        """
+        while True:
+            generation = await pace.wait()
+            async with self._slots:
+                if pace.stale(generation) and pace.rate is not None:
+                    continue
+                self.attempts[counter] += 1
+                return await send()

@@ -13,8 +13,8 @@ import time
 from collections import deque
 
 WINDOW_S = 1.0  # how far back accepted calls are counted to estimate the quota
-QUIET_S = 2.0  # no throttle for this long → raise the pace
-TIGHTEN = 0.85
+QUIET_S = 1.0  # no throttle for this long → raise the pace
+TIGHTEN = 0.9
 LOOSEN = 1.1
 MIN_RATE = 1.0
 
@@ -29,11 +29,13 @@ class AdaptivePace:
         self._accepted: deque[float] = deque()
         self._last_throttle = 0.0
         self._lock = asyncio.Lock()
+        self.generation = 0  # bumped by every throttle: older reservations are stale
 
-    async def wait(self) -> None:
-        """Wait for this call's slot."""
+    async def wait(self) -> int:
+        """Wait for this call's slot; returns the generation it was reserved under."""
+        generation = self.generation
         if self.rate is None:
-            return
+            return generation
         async with self._lock:
             now = self._clock()
             self._maybe_loosen(now)
@@ -42,6 +44,11 @@ class AdaptivePace:
         delay = slot - now
         if delay > 0:
             await asyncio.sleep(delay)
+        return generation
+
+    def stale(self, generation: int) -> bool:
+        """A slot reserved before the latest throttle was reserved at the wrong pace."""
+        return generation != self.generation
 
     def accepted(self) -> None:
         now = self._clock()
@@ -58,6 +65,7 @@ class AdaptivePace:
             self.rate = max(MIN_RATE, min(self.rate, recent or self.rate) * TIGHTEN)
         self._last_throttle = now
         self._next_slot = max(self._next_slot, now + 1.0 / self.rate)
+        self.generation += 1
 
     def _maybe_loosen(self, now: float) -> None:
         if self.rate is not None and now - self._last_throttle > QUIET_S:
