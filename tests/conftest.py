@@ -13,6 +13,10 @@
 
 from __future__ import annotations
 
+import os
+
+# Never let the credential chain reach for the ECS metadata address from a test machine.
+os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -19,6 +19,7 @@ IDS_PER_CALL = 100  # DescribeInstances and DescribeInstancesFullStatus take up 
 PROBE_TIMEOUT_S = 5
 PROBE_POLL_S = 0.5
 PROBE_DEADLINE_S = 30.0
+SCRIPT_RAN_CODES = ("", "ExitCodeNonzero")
 FINAL_INVOCATION_STATES = (
     "Success",
     "Failed",
@@ -211,6 +212,16 @@ async def authorize_ingress(
     )
 
 
+async def revoke_rules(c: CloudClients, group_id: str, rule_ids: Sequence[str]) -> None:
+    """Remove exactly these rules, by id."""
+    request = ecs.RevokeSecurityGroupRequest(
+        region_id=c.region, security_group_id=group_id, security_group_rule_id=list(rule_ids)
+    )
+    await c.caller.call(
+        "ecs", "RevokeSecurityGroup", lambda: c.ecs.revoke_security_group_async(request)
+    )
+
+
 def _probe_outcome(
     instance_id: str,
     target: str,
@@ -218,7 +229,8 @@ def _probe_outcome(
 ) -> ProbeResult:
     """The script's own exit status says open or closed; anything else means no answer."""
     output = base64.b64decode(result.output or "").decode(errors="replace").strip()
-    ran = result.exit_code is not None and not result.error_code
+    # ExitCodeNonzero is the script itself saying "closed"; other error codes mean it never ran.
+    ran = result.exit_code is not None and (result.error_code or "") in SCRIPT_RAN_CODES
     if result.invocation_status not in ("Success", "Failed") or not ran:
         why = result.error_code or result.invocation_status or "no result"
         detail = f": {result.error_info}" if result.error_info else ""

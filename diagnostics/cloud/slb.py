@@ -154,3 +154,15 @@ async def add_acl_entries(c: CloudClients, acl_id: str, entries: Sequence[AclEnt
         "AddAccessControlListEntry",
         lambda: c.slb.add_access_control_list_entry_async(request),
     )
+
+
+async def remove_acl_entries(c: CloudClients, acl_id: str, cidrs: Sequence[str]) -> None:
+    payload = json.dumps([{"entry": cidr} for cidr in cidrs])
+    request = slb.RemoveAccessControlListEntryRequest(
+        region_id=c.region, acl_id=acl_id, acl_entrys=payload
+    )
+    await c.caller.call(
+        "slb",
+        "RemoveAccessControlListEntry",
+        lambda: c.slb.remove_access_control_list_entry_async(request),
+    )
