@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from diagnostics.facts import ApiRef
 from diagnostics.report import STEP_TITLES, Report, Status
 
 MARKS = {
@@ -70,14 +71,19 @@ def render_report(report: Report, color: bool = False) -> str:
     if report.apis is None:
         lines.append(f"  APIs behind it: unknown ({report.apis_error})")
     elif report.apis:
-        names = ", ".join(
-            f"{a.group_name + '/' if a.group_name else ''}{a.api_name}" for a in report.apis[:5]
-        )
+        names = ", ".join(api_label(a) for a in report.apis[:5])
         more = f" and {len(report.apis) - 5} more" if len(report.apis) > 5 else ""
         lines.append(f"  APIs behind it ({len(report.apis)}): {names}{more}")
     else:
         lines.append("  APIs behind it: none")
     return "\n".join(lines)
+
+
+def api_label(api: ApiRef) -> str:
+    """`shop/GetCart (RELEASE)`: one API may be published on several stages."""
+    group = f"{api.group_name}/" if api.group_name else ""
+    stage = f" ({api.stage})" if api.stage else ""
+    return f"{group}{api.api_name}{stage}"
 
 
 def describe_fix(fix: dict) -> str:
