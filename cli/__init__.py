@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from diagnostics.errors import UsageError
 
@@ -14,11 +15,24 @@ EXIT_USAGE = 3
 WORLD_SUFFIXES = (".yaml", ".yml")
 
 
+def one_line(message: str) -> str:
+    """A message for stderr on one line: cloud error messages may hold newlines."""
+    return " ".join(message.split())
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad usage exits 3 with one line, not argparse's 2 (which means `unknown` here)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+
+
 def _normalise(argv: list[str]) -> list[str]:
     """Make the optional values of `--probe[=INSTANCE]` and `--sandbox [FILE]` unambiguous.
 
     A bare `--probe` never eats the next word; `--sandbox` takes the next word only
-    when it names a world file, so `check --sandbox va-orders` works as meant.
+    when it names a world file (a .yaml/.yml name, a path with a slash, or an existing
+    file), so `check --sandbox va-orders` works as meant.
     """
     out: list[str] = []
     i = 0
@@ -28,7 +42,7 @@ def _normalise(argv: list[str]) -> list[str]:
             out.append("--probe=")
         elif arg == "--sandbox":
             following = argv[i + 1] if i + 1 < len(argv) else ""
-            if following.endswith(WORLD_SUFFIXES) or (following and Path(following).is_file()):
+            if following.endswith(WORLD_SUFFIXES) or "/" in following or Path(following).is_file():
                 out.append(f"--sandbox={following}")
                 i += 1
             else:
@@ -40,7 +54,7 @@ def _normalise(argv: list[str]) -> list[str]:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="vpc-test",
         description="Diagnose Alibaba Cloud API Gateway VPC access authorizations.",
     )
@@ -95,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _check(args)
     except UsageError as exc:
-        print(f"vpc-test: {exc}", file=sys.stderr)
+        print(f"vpc-test: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
+from cli import one_line
 from cli.text import render_report, render_tally
 from diagnostics.cloud.clients import (
     CloudSettings,
@@ -67,7 +68,7 @@ async def _check(settings: CloudSettings, args: CheckArgs) -> int:
         gateway, found = await asyncio.gather(diagnoser.gateway(args.gateway), wanted)
         accesses = found if isinstance(found, list) else [found]
     except CloudError as exc:
-        print(f"vpc-test: {exc.reason}", file=sys.stderr)
+        print(f"vpc-test: {one_line(exc.reason)}", file=sys.stderr)
         return EXIT_UNKNOWN
     reports: list[Report] = []
     async for report in diagnoser.diagnose_many(accesses, gateway, args.probe):

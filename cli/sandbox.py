@@ -28,7 +28,7 @@ def sandbox(world_file: str | None) -> Iterator[CloudSettings]:
     try:
         world = load_world(path)
     except WorldError as exc:
-        raise UsageError(f"{path}: {exc}") from exc
+        raise UsageError(str(exc)) from exc  # it names the file and the key's path
     for proxy in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
         os.environ.pop(proxy, None)  # the SDK would send even loopback calls through a proxy
     with EmulatorServer(world) as server:
