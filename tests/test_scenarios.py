@@ -8,17 +8,15 @@ The same worlds are run again with 30% of every action's calls throttled.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.cli_runner import run_cli
+
 SCENARIOS = Path(__file__).parent / "scenarios"
 WORLDS = sorted(SCENARIOS.glob("*.yaml"))
-ROOT = Path(__file__).resolve().parents[1]
 
 # Every action the diagnosis may call, for fault injection across the board.
 DIAGNOSIS_ACTIONS = (
@@ -35,19 +33,6 @@ DIAGNOSIS_ACTIONS = (
     "DescribeLoadBalancerListeners",
     "DescribeHealthStatus",
 )
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALIBABA_CLOUD_")}
-    env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
 
 
 def diagnose(world: Path) -> tuple[int, list[dict]]:
