@@ -1,0 +1,1 @@
+"""Block Kit Jinja templates (package data, loaded by bot.render)."""
