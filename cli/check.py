@@ -69,7 +69,7 @@ async def _check(settings: CloudSettings, args: CheckArgs) -> int:
         accesses = found if isinstance(found, list) else [found]
     except CloudError as exc:
         print(f"vpc-test: {one_line(exc.reason)}", file=sys.stderr)
-        return EXIT_UNKNOWN
+        return EXIT_USAGE if exc.credentials_rejected else EXIT_UNKNOWN
     reports: list[Report] = []
     async for report in diagnoser.diagnose_many(accesses, gateway, args.probe):
         reports.append(report)

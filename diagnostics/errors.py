@@ -13,6 +13,9 @@ def ram_action(product: str, action: str) -> str:
     return f"{RAM_PREFIX.get(product, product)}:{action}"
 
 
+CREDENTIAL_CODES = ("SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidSecurityToken")
+
+
 class UsageError(Exception):
     """Bad input or configuration: the message says what to change (exit status 3)."""
 
@@ -36,12 +39,22 @@ class CloudError(Exception):
         return ram_action(self.product, self.action)
 
     @property
+    def credentials_rejected(self) -> bool:
+        """The AccessKey pair or token itself was refused: a configuration error."""
+        return self.code.startswith(CREDENTIAL_CODES)
+
+    @property
     def permission_denied(self) -> bool:
         return self.code.startswith(("Forbidden", "NoPermission")) or self.status == 403
 
     @property
     def reason(self) -> str:
         """One line for a person: what failed and what to do."""
+        if self.credentials_rejected:
+            return (
+                f"{self.action} was refused ({self.code}): check the AccessKey pair "
+                "(ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET) or the STS token"
+            )
         if self.permission_denied:
             return (
                 f"{self.action} was denied ({self.code}): grant the RAM action "
@@ -52,4 +65,5 @@ class CloudError(Exception):
         if self.code.startswith("Throttling"):
             return f"{self.action} stayed throttled ({self.code}) after retries"
         tail = f" (request {self.request_id})" if self.request_id else ""
-        return f"{self.action} failed: {self.code}: {self.message}{tail}"
+        message = " ".join(self.message.split())  # servers may send several lines
+        return f"{self.action} failed: {self.code}: {message}{tail}"

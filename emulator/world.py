@@ -251,6 +251,8 @@ def load_world(path: str | Path) -> World:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WorldError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise WorldError(f"{path}: cannot read the world file: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

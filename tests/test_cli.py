@@ -131,6 +131,14 @@ def test_malformed_world_names_the_key_and_its_path(
         assert part in line
 
 
+def test_world_file_that_is_not_utf8(tmp_path: Path) -> None:
+    world = tmp_path / "latin1.yaml"
+    world.write_bytes("region: h\xe4ngzhou\n".encode("latin-1"))
+    done = run_cli("check", "--all", "--sandbox", str(world))
+    assert done.returncode == 3
+    assert "not UTF-8" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_sandbox_world_file_that_does_not_exist(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     line = usage_error(run_cli("check", "--sandbox", str(missing), "va-orders"))
@@ -223,8 +231,8 @@ def test_standalone_emulator_through_env_credentials_and_endpoint(emulator_serve
     lines = wrong.stderr.splitlines()
     assert len(lines) == 1, wrong.stderr  # the server's message holds a newline
     assert "SignatureDoesNotMatch" in lines[0]
-    # No verdict could be reached: today that is 2 (unknown), not 3 (configuration).
-    assert wrong.returncode == 2
+    assert "AccessKey" in lines[0]
+    assert wrong.returncode == 3  # a rejected key is configuration, not an unknown verdict
     assert server.calls["ValidateVpcConnectivity"] == 0
 
 

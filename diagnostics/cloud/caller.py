@@ -27,6 +27,7 @@ class RetryPolicy:
     """Exponential backoff with full jitter: sleep U(0, min(cap, base·2^n))."""
 
     max_attempts: int = 10
+    max_network_attempts: int = 3  # a refused or broken connection rarely heals in seconds
     base_s: float = 0.1
     cap_s: float = 4.0
 
@@ -75,7 +76,12 @@ class CloudCaller:
                 )
                 if throttled:
                     pace.throttled()
-                last = attempt == self._retry.max_attempts - 1
+                limit = (
+                    self._retry.max_attempts
+                    if isinstance(exc, AlibabaCloudException)
+                    else self._retry.max_network_attempts
+                )
+                last = attempt >= limit - 1
                 if not is_retryable(exc) or last:
                     raise to_cloud_error(product, action, exc) from exc
                 delay = self._retry.backoff(attempt)
