@@ -47,18 +47,14 @@ def _render(name: str, context: dict[str, Any]) -> dict[str, Any]:
 def validate_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
     if len(blocks) > limit:
         raise RenderError(f"{len(blocks)} blocks, over Slack's limit of {limit}")
-    seen: set[str] = set()
     for raw in blocks:
         block = Block.parse(raw)
         if block is None:
             raise RenderError(f"unknown block {raw.get('type')!r}")
         block.validate_json()
-        for element in raw.get("elements", []):
-            action_id = element.get("action_id")
-            if action_id and action_id in seen:
-                raise RenderError(f"action_id {action_id!r} appears twice")
-            if action_id:
-                seen.add(action_id)
+        action_ids = [e.get("action_id") for e in raw.get("elements", []) if e.get("action_id")]
+        if len(action_ids) != len(set(action_ids)):
+            raise RenderError(f"an action_id appears twice in one block: {action_ids}")
 
 
 def message(name: str, **context: Any) -> dict[str, Any]:

@@ -92,6 +92,17 @@ def parser() -> argparse.ArgumentParser:
     emulator.add_argument("--world", required=True, metavar="FILE")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8080)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the Slack bot (configured by environment variables: docs/spec/bot.md)",
+    )
+    serve.add_argument(
+        "--sandbox",
+        metavar="FILE",
+        help="serve FILE (default: the bundled demo world) with the emulator, for the cloud",
+    )
+    serve.add_argument("-v", "--verbose", action="store_true", help="log requests and calls")
     return top
 
 
@@ -107,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
+        if args.command == "serve":
+            from cli.serve import run_serve
+
+            return run_serve(args.sandbox)
         return _check(args)
     except UsageError as exc:
         print(f"vpc-test: {one_line(str(exc))}", file=sys.stderr)

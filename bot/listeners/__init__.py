@@ -1,0 +1,1 @@
+"""Slack listeners: they parse, authorize and hand over to the flows."""

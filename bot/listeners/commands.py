@@ -1,0 +1,66 @@
+"""`/vpc-test`: ack at once, then run the work and post what it found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot import presenters
+from bot.commands import USAGE, Audit, Check, CheckAll, CommandError, Help, ListAccesses, parse
+from bot.context import BotContext, post_result
+from bot.guard import Refused, caller_of, check_may_run_tests
+from bot.results import all_message, diagnose_message, error_message
+from diagnostics.errors import CloudError
+
+LIST_LIMIT = 100
+
+
+def register(app: AsyncApp, ctx: BotContext) -> None:
+    @app.command("/vpc-test")
+    async def vpc_test(ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:
+        caller = caller_of(body)
+        try:
+            check_may_run_tests(ctx.config, caller)
+            command = parse(body.get("text", ""))
+        except Refused as exc:
+            await ack(response_type="ephemeral", text=str(exc))
+            return
+        except CommandError as exc:
+            await ack(response_type="ephemeral", text=f"{exc}\n\n{USAGE}")
+            return
+        note = f"Requested by <@{caller.user_id}>"
+        match command:
+            case Help():
+                await ack(response_type="ephemeral", text=USAGE)
+            case ListAccesses(filter=word):
+                await ack(response_type="ephemeral", text="Listing VPC access authorizations…")
+                await respond(response_type="ephemeral", **await list_message(ctx, word))
+            case Check(target=target, gateway=gateway, probe=probe):
+                await ack(response_type="ephemeral", text=f"Testing {target}…")
+                message, _ = await diagnose_message(
+                    ctx.diagnosis, target, gateway, probe, ctx.config.fixes_enabled, note
+                )
+                await post_result(client, respond, caller.channel_id, message)
+            case CheckAll(gateway=gateway):
+                await ack(response_type="ephemeral", text="Testing every authorization…")
+                message = await all_message(ctx.diagnosis, gateway, note)
+                await post_result(client, respond, caller.channel_id, message)
+            case Audit():
+                await ack(response_type="ephemeral", text="The audit log is not available yet.")
+
+
+async def list_message(ctx: BotContext, word: str) -> dict[str, Any]:
+    try:
+        accesses = await ctx.diagnosis.accesses()
+    except CloudError as exc:
+        return error_message(f"Could not list authorizations: {exc.reason}")
+    chosen = [a for a in accesses if word.lower() in f"{a.name} {a.id} {a.instance_id}".lower()]
+    lines = [
+        f"`{a.id}` *{presenters.escape(a.name)}* → {a.instance_id}:{a.port} in {a.vpc_id}"
+        for a in chosen[:LIST_LIMIT]
+    ]
+    if len(chosen) > LIST_LIMIT:
+        lines.append(f"…and {len(chosen) - LIST_LIMIT} more: narrow it with `/vpc-test list WORD`")
+    text = "\n".join(lines) or f"No authorization matches {word!r}."
+    return {"text": presenters.clip(text, 3900)}

@@ -1,0 +1,96 @@
+"""Run diagnoses for Slack and turn every outcome, good or bad, into a message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot import presenters, render
+from bot.diagnosis import DiagnosisService
+from diagnostics.errors import CloudError, UsageError
+from diagnostics.report import Report, Status
+
+log = logging.getLogger(__name__)
+ALL_PAGE_SIZE = (
+    40  # failing items per message: 40 sections + header and paging stay under 50 blocks
+)
+
+
+def error_message(text: str) -> dict[str, Any]:
+    return render.message("text.json.j2", text=f":warning: {presenters.escape(text)}")
+
+
+def result_message(report: Report, fixes_enabled: bool, note: str) -> dict[str, Any]:
+    return render.message(
+        "result.json.j2", **presenters.result_context(report, fixes_enabled, note)
+    )
+
+
+async def diagnose_message(
+    service: DiagnosisService,
+    target: str,
+    gateway: str | None,
+    probe: bool,
+    fixes_enabled: bool,
+    note: str,
+) -> tuple[dict[str, Any], Report | None]:
+    """(the message to post, the report) — or an error message that says what to do."""
+    try:
+        report = await service.run(target, gateway, probe)
+    except UsageError as exc:
+        return error_message(str(exc)), None
+    except CloudError as exc:
+        return error_message(f"Could not test {target}: {exc.reason}"), None
+    return result_message(report, fixes_enabled, note), report
+
+
+async def all_message(
+    service: DiagnosisService, gateway: str | None, note: str, offset: int = 0
+) -> dict[str, Any]:
+    try:
+        reports = await service.run_all(gateway)
+    except (UsageError, CloudError) as exc:
+        reason = exc.reason if isinstance(exc, CloudError) else str(exc)
+        return error_message(f"Could not test the authorizations: {reason}")
+    return render.message("all.json.j2", **all_context(reports, note, offset))
+
+
+def all_context(reports: list[Report], note: str, offset: int) -> dict[str, Any]:
+    """Totals, then the failing and unknown ones a page at a time; none dropped silently."""
+    counts = {
+        s: sum(1 for r in reports if r.verdict == s)
+        for s in (Status.PASS, Status.FAIL, Status.UNKNOWN)
+    }
+    trouble = [r for r in reports if r.verdict != Status.PASS]
+    page = trouble[offset : offset + ALL_PAGE_SIZE]
+    gateway = reports[0].gateway.id if reports else ""
+    items = []
+    for report in page:
+        causes = ", ".join(report.root_causes) or "unknown"
+        first = report.root_causes[0] if report.root_causes else "connectivity"
+        name = presenters.escape(report.vpc_access.name)
+        summary = presenters.escape(report.check(first).summary)
+        items.append(
+            {
+                "text": presenters.clip(
+                    f"{presenters.MARKS[report.verdict]} *{name}* `{causes}` — {summary}",
+                    presenters.LINE_LIMIT,
+                ),
+                "value": presenters.button_value(va=report.vpc_access.id, gw=report.gateway.id),
+            }
+        )
+    shown_to = offset + len(page)
+    return {
+        "fallback": f"{counts[Status.FAIL]} of {len(reports)} authorizations fail",
+        "header": presenters.clip(
+            f"VPC access: {counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, "
+            f"{counts[Status.UNKNOWN]} unknown",
+            presenters.HEADER_LIMIT,
+        ),
+        "items": items,
+        "range": f"{offset + 1}–{shown_to} of {len(trouble)} not passing" if trouble else "",
+        "next_value": presenters.button_value(gw=gateway, o=shown_to)
+        if shown_to < len(trouble)
+        else None,
+        "context": note,
+    }

@@ -1,0 +1,63 @@
+"""`vpc-test serve`: the Bolt app over HTTP (POST /slack/events) or Socket Mode, with
+GET /healthz for the platform in both."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.Application:
+    """The aiohttp application: Slack's events endpoint and the health check."""
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        ok = healthy()
+        return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", events)
+    web_app.router.add_get("/healthz", healthz)
+    return web_app
+
+
+async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
+    """Serve until SIGINT/SIGTERM."""
+    socket_handler = None
+    if ctx.config.socket_mode:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        socket_handler = AsyncSocketModeHandler(app, ctx.config.app_token)
+        await socket_handler.connect_async()
+
+    def healthy() -> bool:
+        return socket_handler is None or bool(socket_handler.client.is_connected())
+
+    runner = web.AppRunner(http_app(app, healthy))
+    await runner.setup()
+    await web.TCPSite(runner, host, ctx.config.port).start()
+    mode = "Socket Mode" if socket_handler else "HTTP"
+    log.warning("vpc-test bot serving (%s) on port %d", mode, ctx.config.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        if socket_handler:
+            await socket_handler.close_async()
+        await runner.cleanup()

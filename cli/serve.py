@@ -1,0 +1,37 @@
+"""`vpc-test serve`: validate the configuration, then run the bot until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from contextlib import ExitStack
+
+from bot.config import BotConfig, ConfigError
+from diagnostics.cloud.clients import CloudSettings, credential_client, resolve_credentials
+from diagnostics.errors import UsageError
+
+
+def run_serve(sandbox_world: str | None) -> int:
+    try:
+        config = BotConfig.from_env(os.environ)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    with ExitStack() as stack:
+        settings = CloudSettings.from_env(config.region)
+        if sandbox_world is not None:
+            from cli.sandbox import sandbox
+
+            settings = stack.enter_context(sandbox(sandbox_world or None))
+        asyncio.run(_serve(config, settings))
+    return 0
+
+
+async def _serve(config: BotConfig, settings: CloudSettings) -> None:
+    from bot.app import build_app
+    from bot.context import BotContext
+    from bot.diagnosis import DiagnosisService
+    from bot.serve import serve
+
+    await resolve_credentials(credential_client(settings))
+    ctx = BotContext(config, DiagnosisService.from_settings(settings, config.gateway))
+    await serve(ctx, build_app(ctx))
