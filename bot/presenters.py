@@ -95,7 +95,7 @@ def result_context(report: Report, fixes_enabled: bool, note: str = "") -> dict[
         f" ({report.target_type})" if report.target_type else ""
     )
     return {
-        "fallback": f"{access.name or access.id} {VERDICT_WORDS[report.verdict]}",
+        "fallback": escape(f"{access.name or access.id} {VERDICT_WORDS[report.verdict]}"),
         "header": clip(
             f"{MARKS[report.verdict]} {access.name or access.id} {VERDICT_WORDS[report.verdict]}",
             HEADER_LIMIT,
