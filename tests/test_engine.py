@@ -271,3 +271,27 @@ async def test_the_ram_policies_grant_exactly_what_the_diagnosis_and_fixes_call(
         assert writes <= _policy_actions("vpc-test-fix.json")
         called |= writes
     assert _policy_actions("vpc-test-fix.json") <= called
+
+
+async def test_a_load_balancer_shared_by_authorizations_is_read_once(emulator_server) -> None:
+    world = scenario("clb-whitelist-missing")
+    listener = world["clb_instances"][0]["listeners"][0]
+    for port in (81, 82):
+        world["clb_instances"][0]["listeners"].append({**listener, "port": port})
+        world["vpc_accesses"].append(
+            {
+                **world["vpc_accesses"][0],
+                "id": f"va-shop-{port}",
+                "name": f"shop-{port}",
+                "port": port,
+            }
+        )
+    server = emulator_server(world)
+    reports = await diagnose_all(clients_for(server))
+    assert {r.root_causes[0] for r in reports.values()} == {"clb.acl"}
+    calls = server.qualified_calls
+    assert calls["slb:DescribeLoadBalancerAttribute"] == 1
+    assert calls["slb:DescribeLoadBalancerListeners"] == 1
+    assert calls["slb:DescribeAccessControlListAttribute"] == 1
+    assert calls["ecs:DescribeSecurityGroupAttribute"] == 1  # the backend's group
+    assert calls["slb:DescribeHealthStatus"] == 3  # one per listener
