@@ -126,7 +126,6 @@ def alembic_config(url_or_engine: str | URL | Engine | None = None) -> Config:
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("version_locations", str(MIGRATIONS / "versions"))
     if isinstance(url_or_engine, Engine):
         config.attributes["engine"] = url_or_engine
     else:

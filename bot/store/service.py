@@ -237,8 +237,9 @@ class Store:
             actor=_reverter,
             action=Action.REVERT_FAILED,
             now=self._now(now),
-            values={"error": error, "reverted_by": None},
+            values={"error": error},
             detail={"error": error},
+            reset=("reverted_by",),  # after the audit row names who asked
         )
 
     def set_messages(
@@ -344,6 +345,7 @@ class Store:
         values: Mapping[str, Any],
         detail: Mapping[str, Any] | None = None,
         unexpired: bool = False,
+        reset: tuple[str, ...] = (),
     ) -> Outcome:
         rid = normalize_request_id(request_id)
         conditions = [FixRequest.id == rid, FixRequest.state == expected]
@@ -361,6 +363,13 @@ class Store:
                 return _refusal(session, rid, now)
             who = actor if isinstance(actor, str) else actor(request)
             session.add(_audit(request, who, action, expected, dict(detail or {}), now))
+            if reset:  # the row is ours until commit: no condition needed
+                cleared = (
+                    update(FixRequest).where(FixRequest.id == rid).values(dict.fromkeys(reset))
+                )
+                request = session.scalars(
+                    cleared.returning(FixRequest), execution_options=_DML
+                ).one()
             return Done(request)
 
 
