@@ -1,0 +1,455 @@
+"""The Slack Web API and response URLs on loopback, from the emulated workspace's state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from emulator.slack.blockkit import ActionIdScope
+from emulator.slack.directory import ChannelSpec, Directory, UserSpec
+from emulator.slack.errors import SlackError
+from emulator.slack.ids import BotIdentity
+from emulator.slack.messages import Message
+from emulator.slack.methods import METHODS
+from emulator.slack.ratelimit import RateLimiter
+from emulator.slack.records import Call, Violation
+from emulator.slack.views import ViewRecord
+from emulator.slack.workspace import Workspace
+
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+
+
+class SlackServer:
+    """The Slack the bot talks to: `{url}/api/<method>` and `{url}/response/<id>`.
+
+    It serves from its own event loop in a daemon thread (like EmulatorServer). State is changed
+    under a lock, so the helpers below may be called from any thread. `calls` lists every request
+    (Web API, response URL, and the acks SlackPlatform reports) as `Call`s; `violations` lists
+    every payload Slack would have refused as `Violation`s.
+
+    Unless `strict`, unknown but well-formed user (U…/W…) and channel (C…/G…/D…) ids exist on
+    first use; `users`, `usergroups` and `channels` configure the known ones.
+    """
+
+    def __init__(
+        self,
+        token: str = "xoxb-emulator-token",
+        signing_secret: str = "emulator-signing-secret",
+        team_id: str = "T0TEAM0001",
+        *,
+        users: Iterable[UserSpec] = (),
+        usergroups: Mapping[str, Iterable[str]] | None = None,
+        channels: ChannelSpec | None = None,
+        strict: bool = False,
+        identity: BotIdentity | None = None,
+        trigger_ttl: float = 3.0,
+        response_url_ttl: float = 1800.0,
+        response_url_uses: int = 5,
+        action_id_scope: ActionIdScope = "message",
+        clock: Callable[[], float] = time.monotonic,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.token = token
+        self.signing_secret = signing_secret
+        self.identity = identity or BotIdentity(team_id=team_id)
+        self.host = host
+        self.clock = clock
+        self._requested_port = port
+        self._port: int | None = None
+        users, groups = list(users), {g: list(m) for g, m in (usergroups or {}).items()}
+        if not isinstance(channels, Mapping):
+            channels = {c: c.lower() for c in channels or ()}
+        known_channels = dict(channels)
+
+        def new_workspace() -> Workspace:
+            directory = Directory(self.identity.team_id, users, groups, known_channels, strict)
+            return Workspace(
+                self.identity,
+                directory,
+                clock=clock,
+                trigger_ttl=trigger_ttl,
+                response_url_ttl=response_url_ttl,
+                response_url_uses=response_url_uses,
+                action_id_scope=action_id_scope,
+            )
+
+        self._new_workspace = new_workspace
+        self._lock = threading.RLock()
+        self.workspace = self._new_workspace()
+        self.rate_limits = RateLimiter(clock)
+        self.calls: list[Call] = []
+        self.violations: list[Violation] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> SlackServer:
+        """Start serving; returns once the port listens (port 0 picks a free one)."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._loop = asyncio.new_event_loop()
+
+        def run() -> None:
+            assert self._loop is not None
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(self._listen())
+            except BaseException as exc:  # e.g. the port is taken
+                failure.append(exc)
+                ready.set()
+                self._loop.close()
+                return
+            ready.set()
+            try:
+                self._loop.run_forever()
+            finally:
+                if self._runner is not None:
+                    self._loop.run_until_complete(self._runner.cleanup())
+                self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="slack-emulator", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            self._thread = None
+            raise failure[0]
+        return self
+
+    async def _listen(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self._requested_port)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end."""
+        if self._thread is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._thread = None
+
+    def __enter__(self) -> SlackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the Slack emulator is not started: call start() first")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for AsyncWebClient(base_url=...) and SLACK_API_URL."""
+        return f"{self.url}/api/"
+
+    def reset(self) -> None:
+        """Forget calls, violations, rate limits and all state; keep users/groups/channels given."""
+        with self._lock:
+            self.workspace = self._new_workspace()
+            self.rate_limits.clear()
+            self.calls.clear()
+            self.violations.clear()
+
+    # --- HTTP -----------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args, token = await _read_args(request)
+        if token is None:
+            return self._answer(method, args, SlackError("not_authed"))
+        if token != self.token:
+            return self._answer(method, args, SlackError("invalid_auth"))
+        handler = METHODS.get(method)
+        if handler is None:
+            return self._answer(method, args, SlackError("unknown_method"))
+        with self._lock:
+            retry_after = self.rate_limits.check(method)
+        if retry_after is not None:
+            refusal = SlackError("ratelimited", status=429)
+            return self._answer(method, args, refusal, {"Retry-After": str(retry_after)})
+        return self._answer(method, args, lambda: handler(self.workspace, args))
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        url_id = request.match_info["id"]
+        try:
+            body: Any = json.loads(await request.text() or "null")
+        except ValueError:
+            body = None
+        payload = {"response_url": str(request.url), "body": body}
+
+        def respond() -> dict[str, Any]:
+            url = self.workspace.response_urls.use(url_id)
+            try:
+                self.workspace.respond(url, body)
+            except SlackError as exc:
+                exc.status = 400 if exc.status == 200 else exc.status
+                raise
+            return {}
+
+        return self._answer("response_url", payload, respond)
+
+    def _answer(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        outcome: SlackError | Callable[[], dict[str, Any]],
+        headers: dict[str, str] | None = None,
+    ) -> web.Response:
+        call = self.run(method, payload, outcome)
+        return web.json_response(call.response, status=call.status, headers=headers)
+
+    def run(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        outcome: SlackError | Callable[[], dict[str, Any]],
+    ) -> Call:
+        """Run `outcome` under the lock and record it as a call (and a violation if refused)."""
+        with self._lock:
+            try:
+                if isinstance(outcome, SlackError):
+                    raise outcome
+                response, status = {"ok": True, **outcome()}, 200
+            except SlackError as exc:
+                response, status = exc.body(), exc.status
+                if exc.violation:
+                    self.violations.append(
+                        Violation(method, exc.error, tuple(exc.messages), payload, self.clock())
+                    )
+            call = Call(method, copy.deepcopy(payload), response, status, self.clock())
+            self.calls.append(call)
+            return call
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def add_user(self, user: UserSpec) -> dict[str, Any]:
+        with self._lock:
+            return self.workspace.directory.add_user(user)
+
+    def set_usergroup(self, group_id: str, members: Iterable[str]) -> None:
+        with self._lock:
+            self.workspace.directory.set_usergroup(group_id, members)
+
+    def add_channel(self, channel_id: str, name: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            return self.workspace.directory.add_channel(channel_id, name)
+
+    def rate_limit(
+        self,
+        method: str,
+        *,
+        per_minute: int | None = None,
+        next_calls: int = 0,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer `method` with HTTP 429: beyond `per_minute` calls in 60 s, or its next N calls.
+
+        Retry-After is `retry_after` if given, else what the 60 s window needs (1 for next_calls).
+        """
+        with self._lock:
+            self.rate_limits.set(
+                method, per_minute=per_minute, next_calls=next_calls, retry_after=retry_after
+            )
+
+    def clear_rate_limits(self, method: str | None = None) -> None:
+        with self._lock:
+            self.rate_limits.clear(method)
+
+    # --- what the platform side mints ---------------------------------------------------------
+
+    def mint_trigger(self, user: str, view_id: str | None = None) -> str:
+        """A fresh trigger id for `user` (from a modal when `view_id`), single-use, short-lived."""
+        with self._lock:
+            return self.workspace.triggers.mint(user, view_id)
+
+    def mint_response_url(
+        self, channel: str, user: str, message_ts: str | None = None, ephemeral: bool = False
+    ) -> str:
+        """A response URL for an interaction in `channel` by `user` (on message `message_ts`)."""
+        with self._lock:
+            url = self.workspace.response_urls.mint(channel, user, message_ts, ephemeral)
+        return f"{self.url}/response/{url.id}"
+
+    def acknowledge_command(self, response_url: str, body: Any) -> Call:
+        """Apply the body a slash command was acked with, as Slack shows it; record it as "ack"."""
+        url_id = response_url.rstrip("/").rsplit("/", 1)[-1]
+        payload = {"kind": "slash_command", "body": body}
+
+        def show() -> dict[str, Any]:
+            self.workspace.respond(self.workspace.response_urls.get(url_id), body)
+            return {}
+
+        return self.run("ack", payload, show)
+
+    def acknowledge_view(self, view_id: str, body: Any) -> Call:
+        """Apply a view_submission ack (close, errors, update, push, clear); record it as "ack"."""
+        payload = {"kind": "view_submission", "view_id": view_id, "body": body}
+
+        def apply() -> dict[str, Any]:
+            record = self.workspace.apply_view_ack(view_id, body)
+            return {} if record is None else {"view": record.payload()}
+
+        return self.run("ack", payload, apply)
+
+    def set_view_state(self, view_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Set what the user has entered in a view (`state.values`); returns the view payload."""
+        with self._lock:
+            record = self.workspace.views.views[view_id]
+            record.state_values = copy.deepcopy(values)
+            return record.payload()
+
+    def close_view(self, view_id: str) -> dict[str, Any]:
+        """The user closes a view (its whole stack if `clear_on_close`); returns it as it was."""
+        with self._lock:
+            record = self.workspace.views.views[view_id]
+            payload = record.payload()
+            self.workspace.views.close(view_id, clear=payload["clear_on_close"])
+            return payload
+
+    def user(self, user_id: str) -> dict[str, Any]:
+        """The users.info object for a user (SlackError `user_not_found` if unknown)."""
+        with self._lock:
+            return self.workspace.directory.user(user_id)
+
+    def channel(self, channel_id: str) -> dict[str, Any]:
+        """The conversations.info object for a channel (SlackError `channel_not_found`)."""
+        with self._lock:
+            return self.workspace.directory.channel(channel_id)
+
+    # --- inspection -----------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 3.0,
+    ) -> list[Call]:
+        """Wait until `count` calls to `method` (matching `predicate`) are recorded; return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.calls_to(method) if predicate is None or predicate(c)]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)}/{count} calls to {method} after {timeout}s")
+            await asyncio.sleep(0.01)
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The live (not deleted, not ephemeral) messages in `channel`, oldest first."""
+        with self._lock:
+            return [
+                _listed(m)
+                for m in self.workspace.messages.all()
+                if m.channel == channel and not m.deleted and not m.ephemeral_to
+            ]
+
+    def ephemerals(
+        self, user: str | None = None, channel: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The live ephemeral messages, for `user` and/or in `channel`, oldest first."""
+        with self._lock:
+            return [
+                _listed(m)
+                for m in self.workspace.messages.all()
+                if m.ephemeral_to
+                and not m.deleted
+                and user in (None, m.ephemeral_to)
+                and channel in (None, m.channel)
+            ]
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """The current state of message `ts` (ephemeral ones too), or None if absent or deleted."""
+        with self._lock:
+            record = self.message_record(channel, ts)
+            return None if record is None or record.deleted else _listed(record)
+
+    def message_record(self, channel: str, ts: str) -> Message | None:
+        """The stored Message, deleted or not, with its `versions`."""
+        with self._lock:
+            found = self.workspace.messages.find(ts)
+            return found if found is not None and found.channel == channel else None
+
+    def find_message(self, ts: str) -> dict[str, Any] | None:
+        """The current state of the live message with this ts, in whichever channel."""
+        with self._lock:
+            found = self.workspace.messages.find(ts)
+            return None if found is None or found.deleted else _listed(found)
+
+    def views_for(self, user: str, open_only: bool = False) -> list[dict[str, Any]]:
+        """The views opened for `user` (current state, `user`/`is_open` added), oldest first."""
+        with self._lock:
+            return [_listed_view(v) for v in self.workspace.views.for_user(user, open_only)]
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """The current state of a view, `user`/`is_open` added; None if never opened."""
+        with self._lock:
+            record = self.workspace.views.views.get(view_id)
+            return None if record is None else _listed_view(record)
+
+
+def _listed(message: Message) -> dict[str, Any]:
+    """A message payload with where it lives: `channel`, and `ephemeral_to` for ephemeral ones."""
+    listed = {**message.payload(), "channel": message.channel}
+    if message.ephemeral_to:
+        listed["ephemeral_to"] = message.ephemeral_to
+    return listed
+
+
+def _listed_view(record: ViewRecord) -> dict[str, Any]:
+    """A view payload with whose it is (`user`) and whether it is still open (`is_open`)."""
+    return {**record.payload(), "user": record.user, "is_open": record.is_open}
+
+
+async def _read_args(request: web.Request) -> tuple[dict[str, Any], str | None]:
+    """The call's arguments (query, then JSON or form body) and its token, as Slack reads them."""
+    args: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.body_exists:
+        if request.content_type == "application/json":
+            try:
+                body = await request.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict):
+                args.update(body)
+        else:
+            args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+    for key in JSON_FIELDS:  # form-encoded requests carry these as JSON strings
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    token = args.pop("token", None)
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        token = auth[7:].strip()
+    return args, token or None
