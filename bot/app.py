@@ -12,8 +12,9 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
+from bot.fixflow import FixFlow
 from bot.guard import Refused, caller_of, check_workspace
-from bot.listeners import actions, commands
+from bot.listeners import actions, commands, fixes
 
 log = logging.getLogger(__name__)
 
@@ -52,4 +53,6 @@ def build_app(ctx: BotContext) -> AsyncApp:
 
     commands.register(app, ctx)
     actions.register(app, ctx)
+    if ctx.store is not None:
+        fixes.register(app, FixFlow(ctx, ctx.store))
     return app

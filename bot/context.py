@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import BotConfig
 from bot.diagnosis import DiagnosisService
+from bot.store import Store
 
 POST_FALLBACK_ERRORS = ("not_in_channel", "channel_not_found", "is_archived")
 
@@ -19,6 +20,7 @@ POST_FALLBACK_ERRORS = ("not_in_channel", "channel_not_found", "is_archived")
 class BotContext:
     config: BotConfig
     diagnosis: DiagnosisService
+    store: Store | None = None  # None: no database, so no fix requests and no audit
 
 
 class BadValue(ValueError):

@@ -34,6 +34,23 @@ def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.A
     return web_app
 
 
+EXPIRY_SWEEP_S = 60
+
+
+async def expire_requests(ctx: BotContext, app: AsyncApp) -> None:
+    """Expire overdue fix requests every minute, so their messages say so."""
+    from bot.fixflow import FixFlow
+
+    assert ctx.store is not None
+    flow = FixFlow(ctx, ctx.store)
+    while True:
+        try:
+            await flow.expire(app.client)
+        except Exception:  # keep sweeping; the next round retries
+            log.exception("expiry sweep failed")
+        await asyncio.sleep(EXPIRY_SWEEP_S)
+
+
 async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     """Serve until SIGINT/SIGTERM."""
     socket_handler = None
@@ -46,6 +63,7 @@ async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     def healthy() -> bool:
         return socket_handler is None or bool(socket_handler.client.is_connected())
 
+    sweeper = asyncio.create_task(expire_requests(ctx, app)) if ctx.store else None
     runner = web.AppRunner(http_app(app, healthy))
     await runner.setup()
     await web.TCPSite(runner, host, ctx.config.port).start()
@@ -58,6 +76,8 @@ async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     try:
         await stop.wait()
     finally:
+        if sweeper:
+            sweeper.cancel()
         if socket_handler:
             await socket_handler.close_async()
         await runner.cleanup()

@@ -14,6 +14,9 @@ from diagnostics.errors import UsageError
 def run_serve(sandbox_world: str | None) -> int:
     try:
         config = BotConfig.from_env(os.environ)
+        from bot.store import parse_database_url
+
+        parse_database_url(config.database_url)
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
     with ExitStack() as stack:
@@ -31,7 +34,9 @@ async def _serve(config: BotConfig, settings: CloudSettings) -> None:
     from bot.context import BotContext
     from bot.diagnosis import DiagnosisService
     from bot.serve import serve
+    from bot.store import Store
 
     await resolve_credentials(credential_client(settings))
-    ctx = BotContext(config, DiagnosisService.from_settings(settings, config.gateway))
+    store = await asyncio.to_thread(Store.open, config.database_url)
+    ctx = BotContext(config, DiagnosisService.from_settings(settings, config.gateway), store)
     await serve(ctx, build_app(ctx))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -14,6 +15,7 @@ from bot.results import all_message, diagnose_message, error_message
 from diagnostics.errors import CloudError
 
 LIST_LIMIT = 100
+AUDIT_LIMIT = 20
 
 
 def register(app: AsyncApp, ctx: BotContext) -> None:
@@ -47,7 +49,22 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
                 message = await all_message(ctx.diagnosis, gateway, note)
                 await post_result(client, respond, caller.channel_id, message)
             case Audit():
-                await ack(response_type="ephemeral", text="The audit log is not available yet.")
+                await ack(response_type="ephemeral", text=await audit_text(ctx, caller.team_id))
+
+
+async def audit_text(ctx: BotContext, team_id: str) -> str:
+    """The latest fix requests and decisions, newest first."""
+    if ctx.store is None:
+        return "This bot keeps no audit log: it runs without a database."
+    entries = await asyncio.to_thread(ctx.store.latest_audit, AUDIT_LIMIT, team_id or None)
+    if not entries:
+        return "The audit log is empty."
+    lines = [
+        f"`{e.at:%Y-%m-%d %H:%M}` {e.request_id or '—'} *{e.action}* by "
+        + (f"<@{e.actor}>" if e.actor.startswith(("U", "W")) else e.actor)
+        for e in entries
+    ]
+    return presenters.clip("*Audit log* (latest first)\n" + "\n".join(lines), 3900)
 
 
 async def list_message(ctx: BotContext, word: str) -> dict[str, Any]:
