@@ -34,7 +34,7 @@ class Lookups:
     def __init__(self, clients: CloudClients) -> None:
         self.clients = clients
         self._memo: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
-        self.distinct: Counter[str] = Counter()  # distinct keys read, per API action
+        self.distinct: Counter[str] = Counter()  # distinct keys read, per RAM action name
         self._instances = Batcher(self._fetch_instances)
         self._health = Batcher(self._fetch_health)
 
@@ -52,33 +52,35 @@ class Lookups:
 
     def gateways(self, gateway_id: str | None = None) -> Awaitable[list[Gateway]]:
         return self._once(
-            "cloudapi.DescribeInstances",
+            "apigateway:DescribeInstances",
             gateway_id,
             lambda: apigateway.list_gateways(self.clients, gateway_id),
         )
 
     def vpc_accesses(self) -> Awaitable[list[VpcAccess]]:
         return self._once(
-            "DescribeVpcAccesses", None, lambda: apigateway.list_vpc_accesses(self.clients)
+            "apigateway:DescribeVpcAccesses",
+            None,
+            lambda: apigateway.list_vpc_accesses(self.clients),
         )
 
     def connectivity(self, gateway_id: str, vpc_access_id: str) -> Awaitable[tuple[bool, str]]:
         return self._once(
-            "ValidateVpcConnectivity",
+            "apigateway:ValidateVpcConnectivity",
             (gateway_id, vpc_access_id),
             lambda: apigateway.validate_connectivity(self.clients, gateway_id, vpc_access_id),
         )
 
     def apis(self, vpc_access_name: str) -> Awaitable[list[ApiRef]]:
         return self._once(
-            "DescribeApisByVpcAccess",
+            "apigateway:DescribeApisByVpcAccess",
             vpc_access_name,
             lambda: apigateway.apis_by_vpc_access(self.clients, vpc_access_name),
         )
 
     def gateway_acl_entries(self, acl_id: str) -> Awaitable[tuple[str, ...]]:
         return self._once(
-            "cloudapi.DescribeAccessControlListAttribute",
+            "apigateway:DescribeAccessControlListAttribute",
             acl_id,
             lambda: apigateway.gateway_acl_entries(self.clients, acl_id),
         )
@@ -94,25 +96,27 @@ class Lookups:
     def ecs_instance(self, instance_id: str) -> Awaitable[EcsInstance | None]:
         """None when no such instance exists (DescribeInstances answers an empty list)."""
         return self._once(
-            "ecs.DescribeInstances", instance_id, lambda: self._instances.load(instance_id)
+            "ecs:DescribeInstances", instance_id, lambda: self._instances.load(instance_id)
         )
 
     def ecs_health(self, instance_id: str) -> Awaitable[tuple[str, str] | None]:
         """(status, health status) of DescribeInstancesFullStatus."""
         return self._once(
-            "DescribeInstancesFullStatus", instance_id, lambda: self._health.load(instance_id)
+            "ecs:DescribeInstancesFullStatus", instance_id, lambda: self._health.load(instance_id)
         )
 
     def ecs_by_ip(self, vpc_id: str, ip: str) -> Awaitable[list[EcsInstance]]:
         return self._once(
-            "ecs.DescribeInstances",
+            "ecs:DescribeInstances",
             ("ip", vpc_id, ip),
             lambda: ecs.instances_by_private_ip(self.clients, vpc_id, ip),
         )
 
     def security_group(self, group_id: str) -> Awaitable[SecurityGroup]:
         return self._once(
-            "DescribeSecurityGroupAttribute", group_id, lambda: self._read_security_group(group_id)
+            "ecs:DescribeSecurityGroupAttribute",
+            group_id,
+            lambda: self._read_security_group(group_id),
         )
 
     async def _read_security_group(self, group_id: str) -> SecurityGroup:
@@ -131,14 +135,14 @@ class Lookups:
 
     def prefix_list(self, prefix_list_id: str) -> Awaitable[tuple[str, ...]]:
         return self._once(
-            "DescribePrefixListAttributes",
+            "ecs:DescribePrefixListAttributes",
             prefix_list_id,
             lambda: ecs.prefix_list_cidrs(self.clients, prefix_list_id),
         )
 
     def probe(self, instance_id: str, ip: str, port: int) -> Awaitable[ProbeResult]:
         return self._once(
-            "RunCommand",
+            "ecs:RunCommand",
             (instance_id, ip, port),
             lambda: ecs.probe_tcp(self.clients, instance_id, ip, port),
         )
@@ -147,7 +151,7 @@ class Lookups:
 
     def load_balancer(self, lb_id: str) -> Awaitable[LoadBalancer | None]:
         return self._once(
-            "DescribeLoadBalancerAttribute", lb_id, lambda: self._read_load_balancer(lb_id)
+            "slb:DescribeLoadBalancerAttribute", lb_id, lambda: self._read_load_balancer(lb_id)
         )
 
     async def _read_load_balancer(self, lb_id: str) -> LoadBalancer | None:
@@ -160,21 +164,21 @@ class Lookups:
 
     def load_balancers_by_address(self, vpc_id: str, address: str) -> Awaitable[list[str]]:
         return self._once(
-            "DescribeLoadBalancers",
+            "slb:DescribeLoadBalancers",
             (vpc_id, address),
             lambda: slb.load_balancers_by_address(self.clients, vpc_id, address),
         )
 
     def clb_acl(self, acl_id: str) -> Awaitable[ClbAcl]:
         return self._once(
-            "slb.DescribeAccessControlListAttribute",
+            "slb:DescribeAccessControlListAttribute",
             acl_id,
             lambda: slb.access_control_list(self.clients, acl_id),
         )
 
     def clb_health(self, lb_id: str, port: int) -> Awaitable[tuple[BackendHealth, ...]]:
         return self._once(
-            "DescribeHealthStatus",
+            "slb:DescribeHealthStatus",
             (lb_id, port),
             lambda: slb.health_status(self.clients, lb_id, port),
         )
