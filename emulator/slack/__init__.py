@@ -5,7 +5,7 @@ from emulator.slack.blockkit import message_errors, view_errors
 from emulator.slack.client import Delivery, SlackPlatform, find_element
 from emulator.slack.errors import SlackError
 from emulator.slack.ids import BotIdentity
-from emulator.slack.payloads import SubmissionRefused
+from emulator.slack.inputs import SubmissionRefused
 from emulator.slack.records import Call, Violation
 from emulator.slack.webapi import SlackServer
 

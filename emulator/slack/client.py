@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from emulator.slack import payloads
+from emulator.slack import inputs, payloads
 from emulator.slack.ids import random_id
 from emulator.slack.messages import interactive_elements
 from emulator.slack.webapi import SlackServer
@@ -200,7 +200,7 @@ class SlackPlatform:
         view = self.server.view(view_id)
         if view is None or not view["is_open"]:
             raise LookupError(f"view {view_id} is not open")
-        state = payloads.view_state(view["blocks"], values or {})
+        state = inputs.view_state(view["blocks"], values or {})
         shown = self.server.set_view_state(view_id, state)
         who = self.server.user(user or self._owner(view_id))
         payload = payloads.view_submission(
