@@ -1,5 +1,14 @@
-"""A local Slack for the bot: the Web API and response URLs it calls (SlackServer), and the
-platform that calls it (SlackPlatform), with Block Kit validation and recorded calls."""
+"""A local Slack for the bot: the Web API it calls and the platform that calls it.
+
+with SlackServer(usergroups={"S0APPROVERS": ["U0ALICE01"]}) as slack:
+    # the bot: AsyncWebClient(token=slack.token, base_url=slack.api_url),
+    #          signing secret slack.signing_secret, serving http://.../slack/events
+    async with SlackPlatform(slack, "http://127.0.0.1:3000/slack/events") as platform:
+        await platform.slash("apigw-1")                  # signed, as Slack sends it
+        [call] = await slack.wait_for("chat.postMessage")
+        await platform.click(call.response["ts"], "rerun")
+    assert slack.violations == []                        # every payload was valid Block Kit
+"""
 
 from emulator.slack.blockkit import message_errors, view_errors
 from emulator.slack.client import Delivery, SlackPlatform, find_element

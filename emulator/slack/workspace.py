@@ -34,6 +34,9 @@ class Workspace:
     ) -> None:
         self.identity = identity
         self.directory = directory
+        if identity.user_id not in directory.users:
+            bot = {"id": identity.user_id, "name": identity.user_name, "is_bot": True}
+            directory.add_user({**bot, "profile": {"bot_id": identity.bot_id}})
         self.messages = MessageStore(identity)
         self.views = ViewStore(identity)
         self.triggers = TriggerStore(clock, trigger_ttl)

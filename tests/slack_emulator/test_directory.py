@@ -64,3 +64,8 @@ async def test_unknown_method(web: AsyncWebClient) -> None:
     with pytest.raises(SlackApiError) as refused:
         await web.api_call("files.upload")
     assert refused.value.response["error"] == "unknown_method"
+
+
+async def test_the_bot_is_a_bot_user(slack_server: SlackServer, web: AsyncWebClient) -> None:
+    bot = (await web.users_info(user=slack_server.identity.user_id))["user"]
+    assert bot["is_bot"] and bot["profile"]["bot_id"] == slack_server.identity.bot_id
