@@ -46,13 +46,14 @@ async def diagnose_message(
 
 async def all_message(
     service: DiagnosisService, gateway: str | None, note: str, offset: int = 0
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
+    """(the summary message, True) — or (an error message, False)."""
     try:
         reports = await service.run_all(gateway)
     except (UsageError, CloudError) as exc:
         reason = exc.reason if isinstance(exc, CloudError) else str(exc)
-        return error_message(f"Could not test the authorizations: {reason}")
-    return render.message("all.json.j2", **all_context(reports, note, offset))
+        return error_message(f"Could not test the authorizations: {reason}"), False
+    return render.message("all.json.j2", **all_context(reports, note, offset)), True
 
 
 def all_context(reports: list[Report], note: str, offset: int) -> dict[str, Any]:

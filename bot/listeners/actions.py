@@ -87,8 +87,12 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
             await respond(response_type="ephemeral", replace_original=False, text=str(exc))
             return
         note = f"Page requested by <@{caller_of(body).user_id}>"
-        message = await all_message(ctx.diagnosis, ref.get("gw"), note, max(0, ref.get("o") or 0))
-        await respond(replace_original=True, **message)
+        offset = max(0, ref.get("o") or 0)
+        message, ok = await all_message(ctx.diagnosis, ref.get("gw"), note, offset)
+        if ok:
+            await respond(replace_original=True, **message)
+        else:
+            await respond(response_type="ephemeral", replace_original=False, **message)
 
 
 async def _diagnose_button(

@@ -40,16 +40,26 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
                 await respond(response_type="ephemeral", **await list_message(ctx, word))
             case Check(target=target, gateway=gateway, probe=probe):
                 await ack(response_type="ephemeral", text=f"Testing {target}…")
-                message, _ = await diagnose_message(
+                message, report = await diagnose_message(
                     ctx.diagnosis, target, gateway, probe, ctx.config.fixes_enabled, note
                 )
-                await post_result(client, respond, caller.channel_id, message)
+                await deliver(client, respond, caller.channel_id, message, ok=report is not None)
             case CheckAll(gateway=gateway):
                 await ack(response_type="ephemeral", text="Testing every authorization…")
-                message = await all_message(ctx.diagnosis, gateway, note)
-                await post_result(client, respond, caller.channel_id, message)
+                message, ok = await all_message(ctx.diagnosis, gateway, note)
+                await deliver(client, respond, caller.channel_id, message, ok=ok)
             case Audit():
                 await ack(response_type="ephemeral", text=await audit_text(ctx, caller.team_id))
+
+
+async def deliver(
+    client: Any, respond: Any, channel: str, message: dict[str, Any], ok: bool
+) -> None:
+    """Results go to the channel; errors only to the user who asked."""
+    if ok:
+        await post_result(client, respond, channel, message)
+    else:
+        await respond(response_type="ephemeral", **message)
 
 
 async def audit_text(ctx: BotContext, team_id: str) -> str:
