@@ -69,7 +69,9 @@ def fix_modal(
     )
 
 
-def _when(moment: datetime | None) -> str:
+def slack_date(moment: datetime | None) -> str:
+    """A date Slack shows in each reader's time zone, with a UTC fallback."""
+
     if moment is None:
         return ""
     fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
@@ -78,16 +80,16 @@ def _when(moment: datetime | None) -> str:
 
 def status_line(request: FixRequest) -> str:
     """Who decided, when, and what the re-test found."""
-    parts = [f"Requested by <@{request.requester_id}> {_when(request.created_at)}"]
+    parts = [f"Requested by <@{request.requester_id}> {slack_date(request.created_at)}"]
     if request.state == State.PENDING:
-        parts.append(f"expires {_when(request.expires_at)}")
+        parts.append(f"expires {slack_date(request.expires_at)}")
     if request.decided_by:
         verb = "Denied" if request.state == State.DENIED else "Approved"
-        parts.append(f"{verb} by <@{request.decided_by}> {_when(request.decided_at)}")
+        parts.append(f"{verb} by <@{request.decided_by}> {slack_date(request.decided_at)}")
     if request.decision_reason:
         parts.append(f"reason: {escape(request.decision_reason)}")
     if request.reverted_by:
-        parts.append(f"reverted by <@{request.reverted_by}> {_when(request.reverted_at)}")
+        parts.append(f"reverted by <@{request.reverted_by}> {slack_date(request.reverted_at)}")
     if request.verdict_after:
         parts.append(f"re-test: *{request.verdict_after}*")
     if request.error:

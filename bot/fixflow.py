@@ -18,10 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.context import BadValue, BotContext, parse_value
-from bot.fix_views import approval_message, fix_modal
+from bot.fix_views import approval_message, fix_modal, slack_date
 from bot.guard import Refused, caller_of, check_may_run_tests
 from bot.results import result_message
 from bot.store import Done, FixRequest, Refusal, Store
+from bot.store.service import utcnow
 from diagnostics.errors import CloudError, UsageError
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ class FixFlow:
             await self._show(client, failed.request)
             return
         verdict, message = await self._retest(
-            request, f"Fix {request.id} applied, approved by <@{user}>"
+            request, f"Fix {request.id} applied, approved by <@{user}> {slack_date(utcnow())}"
         )
         done = await asyncio.to_thread(self.store.mark_applied, request.id, applied, verdict)
         await self._show(client, done.request)
@@ -260,7 +261,9 @@ class FixFlow:
             failed = await asyncio.to_thread(self.store.mark_revert_failed, request.id, exc.reason)
             await self._show(client, failed.request)
             return
-        verdict, message = await self._retest(request, f"Fix {request.id} reverted by <@{user}>")
+        verdict, message = await self._retest(
+            request, f"Fix {request.id} reverted by <@{user}> {slack_date(utcnow())}"
+        )
         done = await asyncio.to_thread(self.store.mark_reverted, request.id, verdict)
         await self._show(client, done.request)
         await self._update_result(client, request, message)
