@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -21,12 +22,18 @@ from bot.context import BadValue, BotContext, parse_value
 from bot.fix_views import approval_message, fix_modal, slack_date
 from bot.guard import Refused, caller_of, check_may_run_tests
 from bot.results import result_message
-from bot.store import Done, FixRequest, Refusal, Store
+from bot.store import Done, FixRequest, Refusal, State, Store
 from bot.store.service import utcnow
 from diagnostics.errors import CloudError, UsageError
 
 log = logging.getLogger(__name__)
 GROUP_CACHE_S = 60.0
+INTERRUPTED_AFTER = timedelta(minutes=10)  # far longer than an apply with all its retries
+INTERRUPTED_APPLY = (
+    "interrupted: the bot stopped while applying this fix, so it may be partly in place; "
+    "re-run the test and request the fix again if it still fails"
+)
+INTERRUPTED_REVERT = "interrupted: the bot stopped while reverting; revert again"
 
 
 class FixFlow:
@@ -267,6 +274,27 @@ class FixFlow:
         done = await asyncio.to_thread(self.store.mark_reverted, request.id, verdict)
         await self._show(client, done.request)
         await self._update_result(client, request, message)
+
+    async def recover_interrupted(self, client: AsyncWebClient) -> int:
+        """Settle requests whose apply or revert stopped midway (the bot died or restarted).
+
+        What reached the cloud is unknown, so an apply is marked failed with advice to re-test
+        (a re-request adds nothing that exists), and a revert goes back to applied so it can
+        be tried again.
+        """
+        cutoff = utcnow() - INTERRUPTED_AFTER
+        stuck = await asyncio.to_thread(self.store.interrupted, cutoff)
+        for request in stuck:
+            if request.state == State.APPLYING:
+                outcome = await asyncio.to_thread(
+                    self.store.mark_apply_failed, request.id, INTERRUPTED_APPLY
+                )
+            else:
+                outcome = await asyncio.to_thread(
+                    self.store.mark_revert_failed, request.id, INTERRUPTED_REVERT
+                )
+            await self._show(client, outcome.request)
+        return len(stuck)
 
     async def expire(self, client: AsyncWebClient) -> int:
         """Expire every overdue request and say so on its approval message."""

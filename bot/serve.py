@@ -38,7 +38,9 @@ EXPIRY_SWEEP_S = 60
 
 
 async def expire_requests(ctx: BotContext, app: AsyncApp) -> None:
-    """Expire overdue fix requests every minute, so their messages say so."""
+    """Every minute: expire overdue fix requests and settle interrupted ones, so their
+    approval messages say so."""
+
     from bot.fixflow import FixFlow
 
     assert ctx.store is not None
@@ -46,6 +48,7 @@ async def expire_requests(ctx: BotContext, app: AsyncApp) -> None:
     while True:
         try:
             await flow.expire(app.client)
+            await flow.recover_interrupted(app.client)
         except Exception:  # keep sweeping; the next round retries
             log.exception("expiry sweep failed")
         await asyncio.sleep(EXPIRY_SWEEP_S)

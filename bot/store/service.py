@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -195,6 +195,30 @@ class Store:
         now = self._now(now)
         with self._sessions.begin() as session:
             return _expire(session, now, FixRequest.state == State.PENDING)
+
+    def interrupted(self, started_before: datetime) -> list[FixRequest]:
+        """Requests left applying or reverting since before `started_before`: their worker
+        stopped (a crash or restart) between the claim and the outcome."""
+        with self._sessions() as session:
+            last_change = (
+                select(AuditEntry.request_id, func.max(AuditEntry.at).label("at"))
+                .group_by(AuditEntry.request_id)
+                .subquery()
+            )
+            rows = session.scalars(
+                select(FixRequest)
+                .join(last_change, last_change.c.request_id == FixRequest.id)
+                .where(
+                    or_(
+                        # claimed for apply at decided_at
+                        (FixRequest.state == State.APPLYING)
+                        & (FixRequest.decided_at < started_before),
+                        # claimed for revert by the latest audit row
+                        (FixRequest.state == State.REVERTING) & (last_change.c.at < started_before),
+                    )
+                )
+            ).all()
+            return list(rows)
 
     def claim_for_revert(
         self, request_id: str, approver_id: str, now: datetime | None = None

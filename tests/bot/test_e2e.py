@@ -308,3 +308,23 @@ async def test_requests_from_another_workspace_are_refused(cloud, slack, databas
         assert bot.slack.posted(GENERAL) == []
     finally:
         await bot.stop()
+
+
+async def test_an_apply_interrupted_by_a_crash_is_settled_and_said(bot) -> None:
+    from datetime import timedelta
+
+    from bot.app import web_client
+    from bot.fixflow import FixFlow
+    from bot.store.service import utcnow
+
+    [message] = await result_of(bot)
+    approval_ts = await request_fix(bot, message)
+    request = next(r for r in [bot.store.latest_audit(5)[0]] if r.request_id)
+    # The approver's claim went through, then the bot died before applying.
+    bot.store.claim_for_apply(request.request_id, ALICE, now=utcnow() - timedelta(minutes=30))
+    flow = FixFlow(bot.ctx, bot.store)
+    assert await flow.recover_interrupted(web_client(bot.ctx)) == 1
+    assert bot.store.get(request.request_id).state == "apply_failed"
+    shown = bot.slack.message(APPROVALS, approval_ts)
+    assert "could not be applied" in header(shown) and "interrupted" in json.dumps(shown)
+    assert await flow.recover_interrupted(web_client(bot.ctx)) == 0

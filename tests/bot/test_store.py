@@ -643,3 +643,33 @@ def test_unreachable_postgresql_fails_in_ci(monkeypatch: pytest.MonkeyPatch, val
     monkeypatch.setenv("CI", value)
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         conftest.postgres_unavailable("connection refused")
+
+
+def test_interrupted_finds_requests_left_applying_or_reverting(store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    fix = {"kind": "add_acl_entries", "acl_id": "acl-1", "entries": ["100.104.13.0/26"]}
+
+    def make(n: int):
+        return store.create_request(
+            team_id="T1",
+            requester_id="U1",
+            channel_id="C1",
+            vpc_access_id=f"va-{n}",
+            gateway_id="gw",
+            check_id="clb.acl",
+            fix=fix,
+            now=start,
+        )
+
+    stuck, fresh, done = make(1), make(2), make(3)
+    store.claim_for_apply(stuck.id, "U2", now=start + timedelta(minutes=1))
+    store.claim_for_apply(fresh.id, "U2", now=start + timedelta(minutes=20))
+    store.claim_for_apply(done.id, "U2", now=start + timedelta(minutes=1))
+    store.mark_applied(
+        done.id, {"kind": "add_acl_entries", "target_id": "acl-1"}, now=start + timedelta(minutes=2)
+    )
+    found = store.interrupted(start + timedelta(minutes=15))
+    assert [r.id for r in found] == [stuck.id]
+    assert found[0].state == "applying"
