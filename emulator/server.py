@@ -20,6 +20,7 @@ from emulator.errors import ApiError, error_body
 from emulator.faults import FaultInjector
 from emulator.params import Params
 from emulator.signing import SignedRequest, verify
+from emulator.threaded import ThreadedServer
 from emulator.world import World, load_world, parse_world
 
 log = logging.getLogger("emulator")
@@ -39,7 +40,7 @@ def as_world(world: WorldSource) -> World:
     return load_world(world)
 
 
-class EmulatorServer:
+class EmulatorServer(ThreadedServer):
     """Serves a world over HTTP on loopback, from its own event loop in a daemon thread.
 
     Thread-safety: the world is read and written only on the server's loop thread while it runs.
@@ -48,90 +49,22 @@ class EmulatorServer:
     no request is in flight is safe.
     """
 
+    thread_name = "emulator-server"
+
     def __init__(self, world: WorldSource, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self._requested_port = port
-        self._port: int | None = None
+        super().__init__(host, port)
         self._world = as_world(world)
         self._faults = FaultInjector(self._world.faults.seed)
         self._state = RuntimeState()
         self.calls: Counter[str] = Counter()  # authenticated calls per action name
         self.qualified_calls: Counter[str] = Counter()  # the same, keyed "ecs:DescribeInstances"
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
-    # --- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> EmulatorServer:
-        """Start serving; returns once the port listens (port 0 picks a free one)."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(self._listen())
-            except BaseException as exc:  # e.g. the port is taken
-                failure.append(exc)
-                ready.set()
-                self._loop.close()
-                return
-            ready.set()
-            try:
-                self._loop.run_forever()
-            finally:
-                if self._runner is not None:
-                    self._loop.run_until_complete(self._runner.cleanup())
-                self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="emulator-server", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            self._thread = None
-            raise failure[0]
-        return self
-
-    async def _listen(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._requested_port)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread to end."""
-        if self._thread is None or self._loop is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._thread = None
-
-    def __enter__(self) -> EmulatorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return app
 
     # --- what tests and tools use -----------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the emulator is not started: call start() first")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def endpoint(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import json
@@ -23,12 +22,13 @@ from emulator.slack.methods import METHODS
 from emulator.slack.ratelimit import RateLimiter
 from emulator.slack.records import Call, Violation
 from emulator.slack.workspace import Workspace
+from emulator.threaded import ThreadedServer
 
 log = logging.getLogger("emulator.slack")
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
 
 
-class SlackServer(Inspection):
+class SlackServer(ThreadedServer, Inspection):
     """The Slack the bot talks to: `{url}/api/<method>` and `{url}/response/<id>`.
 
     It serves from its own event loop in a daemon thread (like EmulatorServer). State is changed
@@ -62,10 +62,8 @@ class SlackServer(Inspection):
         self.token = token
         self.signing_secret = signing_secret
         self.identity = identity or BotIdentity(team_id=team_id)
-        self.host = host
+        super().__init__(host, port)
         self.clock = clock
-        self._requested_port = port
-        self._port: int | None = None
         users, groups = list(users), {g: list(m) for g, m in (usergroups or {}).items()}
         if not isinstance(channels, Mapping):
             channels = {c: c.lower() for c in channels or ()}
@@ -89,80 +87,14 @@ class SlackServer(Inspection):
         self.rate_limits = RateLimiter(clock)
         self.calls: list[Call] = []
         self.violations: list[Violation] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
-    # --- lifecycle ------------------------------------------------------------------------------
+    thread_name = "slack-emulator"
 
-    def start(self) -> SlackServer:
-        """Start serving; returns once the port listens (port 0 picks a free one)."""
-        if self._thread is not None:
-            return self
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(self._listen())
-            except BaseException as exc:  # e.g. the port is taken
-                failure.append(exc)
-                ready.set()
-                self._loop.close()
-                return
-            ready.set()
-            try:
-                self._loop.run_forever()
-            finally:
-                if self._runner is not None:
-                    self._loop.run_until_complete(self._runner.cleanup())
-                self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="slack-emulator", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            self._thread = None
-            raise failure[0]
-        return self
-
-    async def _listen(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._requested_port)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread to end."""
-        if self._thread is None or self._loop is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._thread = None
-
-    def __enter__(self) -> SlackServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the Slack emulator is not started: call start() first")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return app
 
     @property
     def api_url(self) -> str:
