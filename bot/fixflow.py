@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from bot.context import BadValue, BotContext, parse_value
 from bot.fix_views import approval_message, fix_modal, slack_date
 from bot.guard import Refused, caller_of, check_may_run_tests
 from bot.results import result_message
-from bot.store import Done, FixRequest, Refusal, State, Store
+from bot.store import Done, FixRequest, Outcome, Refusal, State, Store
 from bot.store.service import utcnow
 from diagnostics.errors import CloudError, UsageError
 
@@ -201,26 +202,19 @@ class FixFlow:
         if request is None:
             return
         user = caller_of(body).user_id
-        outcome = await asyncio.to_thread(self.store.claim_for_apply, request.id, user)
-        if not isinstance(outcome, Done):
-            await self._refused(client, body, outcome.reason, outcome.request)
-            return
-        await self._show(client, outcome.request)
         description = (
             f"vpc-test {request.id} requested by {request.requester_id}, approved by {user}"
         )
-        try:
-            applied = await self.ctx.diagnosis.apply(request.fix, description)
-        except CloudError as exc:
-            failed = await asyncio.to_thread(self.store.mark_apply_failed, request.id, exc.reason)
-            await self._show(client, failed.request)
-            return
-        verdict, message = await self._retest(
-            request, f"Fix {request.id} applied, approved by <@{user}> {slack_date(utcnow())}"
+        await self._carry_out(
+            client,
+            body,
+            request,
+            claim=self.store.claim_for_apply,
+            work=lambda claimed: self.ctx.diagnosis.apply(claimed.fix, description),
+            fail=self.store.mark_apply_failed,
+            finish=self.store.mark_applied,
+            done_text="applied, approved",
         )
-        done = await asyncio.to_thread(self.store.mark_applied, request.id, applied, verdict)
-        await self._show(client, done.request)
-        await self._update_result(client, request, message)
 
     async def open_deny(
         self, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
@@ -254,24 +248,55 @@ class FixFlow:
         request = await self._decider(client, body, action)
         if request is None:
             return
+
+        async def undo(claimed: FixRequest) -> None:
+            if claimed.applied_fix is not None:
+                await self.ctx.diagnosis.revert(claimed.applied_fix)
+
+        await self._carry_out(
+            client,
+            body,
+            request,
+            claim=self.store.claim_for_revert,
+            work=undo,
+            fail=self.store.mark_revert_failed,
+            finish=lambda request_id, _undone, verdict: self.store.mark_reverted(
+                request_id, verdict
+            ),
+            done_text="reverted",
+        )
+
+    async def _carry_out(
+        self,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        request: FixRequest,
+        *,
+        claim: Callable[[str, str], Outcome],
+        work: Callable[[FixRequest], Awaitable[Any]],
+        fail: Callable[[str, str], Outcome],
+        finish: Callable[[str, Any, str], Outcome],
+        done_text: str,
+    ) -> None:
+        """Claim the request atomically, do the cloud work, re-test, record and show the outcome.
+
+        Approve and revert are both this; only the claim, the work and the records differ.
+        """
         user = caller_of(body).user_id
-        outcome = await asyncio.to_thread(self.store.claim_for_revert, request.id, user)
+        outcome = await asyncio.to_thread(claim, request.id, user)
         if not isinstance(outcome, Done):
             await self._refused(client, body, outcome.reason, outcome.request)
             return
         await self._show(client, outcome.request)
-        applied = outcome.request.applied_fix
         try:
-            if applied is not None:
-                await self.ctx.diagnosis.revert(applied)
+            result = await work(outcome.request)
         except CloudError as exc:
-            failed = await asyncio.to_thread(self.store.mark_revert_failed, request.id, exc.reason)
+            failed = await asyncio.to_thread(fail, request.id, exc.reason)
             await self._show(client, failed.request)
             return
-        verdict, message = await self._retest(
-            request, f"Fix {request.id} reverted by <@{user}> {slack_date(utcnow())}"
-        )
-        done = await asyncio.to_thread(self.store.mark_reverted, request.id, verdict)
+        note = f"Fix {request.id} {done_text} by <@{user}> {slack_date(utcnow())}"
+        verdict, message = await self._retest(request, note)
+        done = await asyncio.to_thread(finish, request.id, result, verdict)
         await self._show(client, done.request)
         await self._update_result(client, request, message)
 
