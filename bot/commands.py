@@ -5,12 +5,23 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from bot.digest.commands import USAGE as DIGEST_USAGE
+from bot.digest.commands import (
+    DigestAdd,
+    DigestCommandError,
+    DigestList,
+    DigestRemove,
+    DigestRun,
+    parse_digest_command,
+)
+
 USAGE = (
     "*Usage*\n"
     "`/vpc-test NAME|ID [--gateway ID] [--probe]` diagnose one authorization\n"
     "`/vpc-test all [--gateway ID]` diagnose every authorization\n"
     "`/vpc-test list [filter]` list authorizations with their target and port\n"
     "`/vpc-test audit` the latest fix requests and decisions\n"
+    f"{DIGEST_USAGE}\n"
     "`/vpc-test help` this help"
 )
 
@@ -46,7 +57,19 @@ class Audit:
     pass
 
 
-Command = Help | ListAccesses | Check | CheckAll | Audit
+Command = (
+    Help
+    | ListAccesses
+    | Check
+    | CheckAll
+    | Audit
+    | DigestAdd
+    | DigestList
+    | DigestRemove
+    | DigestRun
+)
+# Phones and some keyboards turn typed quotes into curly ones; shlex needs straight quotes.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def _options(words: list[str]) -> tuple[list[str], str | None, bool]:
@@ -77,7 +100,7 @@ def _options(words: list[str]) -> tuple[list[str], str | None, bool]:
 
 def parse(text: str) -> Command:
     try:
-        words = shlex.split(text.strip())
+        words = shlex.split(text.strip().translate(_QUOTES))
     except ValueError as exc:
         raise CommandError(f"could not read the command: {exc}") from exc
     if not words or words[0] == "help":
@@ -87,6 +110,11 @@ def parse(text: str) -> Command:
         if len(tail) > 1:
             raise CommandError("list takes at most one filter word")
         return ListAccesses(tail[0] if tail else "")
+    if head == "digest":
+        try:
+            return parse_digest_command(tail)
+        except DigestCommandError as exc:
+            raise CommandError(str(exc)) from exc
     if head == "audit":
         if tail:
             raise CommandError("audit takes no arguments")

@@ -1,0 +1,11 @@
+"""Scheduled health digests: subscriptions, their schedules, exactly-once slots, history.
+
+- schedule.py: `daily|weekdays|hourly|CRON [HH:MM] [TZ]` → `Schedule` (APScheduler 3
+  CronTrigger, next and latest slot);
+- commands.py: `/vpc-test digest …` → `DigestAdd | DigestList | DigestRemove | DigestRun`;
+- models.py, service.py: the tables and `DigestStore` (subscriptions, slot claims,
+  verdict history);
+- scheduler.py: `DigestScheduler`, one APScheduler job per subscription, catch-up at start.
+
+Import from the submodules: this package stays light so bot.commands can use it.
+"""
