@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, text
 
+import bot.digest.models  # noqa: F401  (its tables join Base.metadata)
 from bot.store.db import make_engine
 from bot.store.models import Base
 

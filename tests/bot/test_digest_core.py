@@ -4,10 +4,19 @@ retention — on SQLite and PostgreSQL (see conftest), with an injected clock.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+import re
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 
+import bot.digest.models  # noqa: F401  (the digest tables on Base)
 from bot.commands import CommandError, parse
 from bot.digest.commands import (
     DigestAdd,
@@ -18,6 +27,10 @@ from bot.digest.commands import (
     parse_digest_command,
 )
 from bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
+from bot.digest.service import DigestStore
+from bot.store import make_engine, upgrade
+from bot.store.db import alembic_config
+from bot.store.models import Base
 
 
 def utc(*parts: int) -> datetime:
@@ -185,3 +198,148 @@ def test_digest_command_errors(text: str, message: str) -> None:
     assert message in str(caught.value)
     with pytest.raises(DigestCommandError):
         parse_digest_command(text.split()[1:])
+
+
+# Subscriptions and slots
+
+
+@pytest.fixture
+def digests(database_url: str) -> Iterator[DigestStore]:
+    opened = DigestStore.open(database_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def subscribe(digests: DigestStore, words: tuple[str, ...] = ("daily",), **fields: Any) -> Any:
+    values: dict[str, Any] = {
+        "team_id": "T1",
+        "channel_id": "C0OPS123",
+        "created_by": "U_DEV",
+        "schedule": parse_schedule(list(words)),
+        "now": utc(2026, 5, 1),
+        **fields,
+    }
+    return digests.add_subscription(**values)
+
+
+def test_subscriptions_add_list_get_remove(digests: DigestStore) -> None:
+    first = subscribe(digests, ("weekdays", "08:30", "Europe/Berlin"), gateway_id="gw-1")
+    second = subscribe(digests, ("hourly",), only_changes=True)
+    other = subscribe(digests, team_id="T2")
+    assert re.match(r"^DG-[0-9A-HJKMNP-TV-Z]{4}$", first.id)
+    assert [s.id for s in digests.subscriptions("T1")] == sorted([first.id, second.id])
+    stored = digests.get_subscription(first.id.lower())
+    assert stored is not None and stored.schedule == parse_schedule(
+        ["weekdays", "08:30", "Europe/Berlin"]
+    )
+    assert stored.created_at == utc(2026, 5, 1) and stored.scope == "T1/gw-1"
+    assert digests.remove_subscription(other.id, team_id="T1") is None  # not this workspace's
+    removed = digests.remove_subscription(first.id, now=utc(2026, 5, 2))
+    assert removed is not None and removed.removed_at == utc(2026, 5, 2)
+    assert digests.remove_subscription(first.id) is None  # already removed
+    assert [s.id for s in digests.subscriptions("T1")] == [second.id]
+    assert digests.get_subscription("nonsense!") is None
+    assert not digests.claim_slot(first.id, utc(2026, 5, 4, 6, 30), "r1")  # removed
+
+
+def test_a_slot_is_claimed_once_and_moves_only_for_its_holder(digests: DigestStore) -> None:
+    sub = subscribe(digests)
+    slot = utc(2026, 5, 4, 9)
+    assert digests.claim_slot(sub.id, slot, "r1", now=slot)
+    assert not digests.claim_slot(sub.id, slot, "r2", now=slot)
+    assert not digests.claim_slot(sub.id, slot, "r1", now=slot)  # not twice, even by its holder
+    assert not digests.mark_posted(sub.id, slot, "r2", "1.2")
+    assert digests.mark_posted(sub.id, slot, "r1", "1715.0001", now=slot + timedelta(seconds=5))
+    assert not digests.mark_failed(sub.id, slot, "r1", "late")  # finished
+    row = digests.slot(sub.id, slot)
+    assert row is not None
+    assert (row.state, row.posted_ts, row.claimed_by, row.attempts) == (
+        "posted",
+        "1715.0001",
+        "r1",
+        1,
+    )
+    assert row.slot_at == slot and row.finished_at == slot + timedelta(seconds=5)
+
+
+def test_failed_and_skipped_slots_keep_why(digests: DigestStore) -> None:
+    sub = subscribe(digests)
+    one, two, three = (utc(2026, 5, d, 9) for d in (4, 5, 6))
+    assert digests.claim_slot(sub.id, one, "r1") and digests.mark_failed(sub.id, one, "r1", "boom")
+    assert digests.claim_slot(sub.id, two, "r1")
+    assert digests.mark_skipped(sub.id, two, "nothing changed", "r1")
+    assert digests.mark_skipped(sub.id, three, "missed by 3h", "r1")  # never claimed
+    assert not digests.claim_slot(sub.id, three, "r2")
+    states = [(s.state, s.error) for s in digests.slots(sub.id)]
+    assert states == [
+        ("failed", "boom"),
+        ("skipped", "nothing changed"),
+        ("skipped", "missed by 3h"),
+    ]
+    last = digests.last_slot(sub.id)
+    assert last is not None and last.slot_at == three
+
+
+def test_racing_replicas_on_separate_engines_claim_once(database_url: str) -> None:
+    stores = [DigestStore.open(database_url)] + [
+        DigestStore.open(database_url, migrate=False) for _ in range(5)
+    ]
+    try:
+        sub = subscribe(stores[0])
+        slot = utc(2026, 5, 4, 9)
+        barrier = threading.Barrier(len(stores))
+        wins: list[str] = []
+
+        def race(index: int) -> None:
+            barrier.wait()
+            if stores[index].claim_slot(sub.id, slot, f"r{index}"):
+                wins.append(f"r{index}")
+
+        threads = [threading.Thread(target=race, args=(i,)) for i in range(len(stores))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(wins) == 1
+        row = stores[0].slot(sub.id, slot)
+        assert row is not None and row.claimed_by == wins[0]
+    finally:
+        for opened in stores:
+            opened.close()
+
+
+def test_an_abandoned_claim_is_taken_over_once_after_the_lease(digests: DigestStore) -> None:
+    sub = subscribe(digests)
+    slot = utc(2026, 5, 4, 9)
+    assert digests.claim_slot(sub.id, slot, "dead", now=slot)
+    lease = timedelta(minutes=10)
+    early = slot + timedelta(minutes=9)
+    assert digests.stale_claims(lease, now=early) == []
+    assert not digests.reclaim_slot(sub.id, slot, "r2", lease, now=early)
+    later = slot + timedelta(minutes=11)
+    assert [s.claimed_by for s in digests.stale_claims(lease, now=later)] == ["dead"]
+    assert digests.reclaim_slot(sub.id, slot, "r2", lease, now=later)
+    assert not digests.reclaim_slot(sub.id, slot, "r3", lease, now=later)
+    assert not digests.mark_posted(sub.id, slot, "dead", "1.1")  # it lost the slot
+    assert digests.renew(sub.id, slot, "r2", now=later + timedelta(minutes=5))
+    assert digests.mark_posted(sub.id, slot, "r2", "2.2")
+    row = digests.slot(sub.id, slot)
+    assert row is not None and (row.claimed_by, row.attempts, row.posted_ts) == ("r2", 2, "2.2")
+
+
+def test_schema_has_the_digest_tables_and_matches_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        tables = set(inspect(engine).get_table_names())
+        assert {"digest_subscriptions", "digest_slots", "verdict_history"} <= tables
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            assert compare_metadata(context, Base.metadata) == []
+        command.downgrade(alembic_config(engine), "0001")
+        assert "digest_slots" not in set(inspect(engine).get_table_names())
+        upgrade(engine)
+    finally:
+        engine.dispose()

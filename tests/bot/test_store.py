@@ -556,7 +556,7 @@ def test_sqlite_connections_are_set_up_for_concurrency(tmp_path: Any) -> None:
 
 def test_migrations_reach_head_idempotently_and_go_back(database_url: str) -> None:
     script = ScriptDirectory.from_config(alembic_config(database_url))
-    assert script.get_heads() == ["0001"]
+    assert script.get_heads() == ["0002"]
     engine = make_engine(database_url)
     try:
         upgrade(engine)
@@ -565,7 +565,7 @@ def test_migrations_reach_head_idempotently_and_go_back(database_url: str) -> No
         assert {"fix_requests", "audit_log", "alembic_version"} <= tables
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-                ("0001",)
+                ("0002",)
             ]
         command.downgrade(alembic_config(engine), "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
