@@ -4,6 +4,8 @@ retention — on SQLite and PostgreSQL (see conftest), with an injected clock.""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from bot.digest.commands import (
     parse_digest_command,
 )
 from bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
+from bot.digest.scheduler import CatchUp, DigestScheduler, Fired
 from bot.digest.service import DigestStore
 from bot.store import make_engine, upgrade
 from bot.store.db import alembic_config
@@ -343,3 +346,215 @@ def test_schema_has_the_digest_tables_and_matches_the_models(database_url: str) 
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+# The scheduler: exactly once per slot, restarts, catch-up
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Poster:
+    """A fake run_digest: records each run; may fail or have nothing to post."""
+
+    def __init__(self, fail: Exception | None = None, nothing: bool = False) -> None:
+        self.runs: list[tuple[str, datetime]] = []
+        self.fail = fail
+        self.nothing = nothing
+
+    async def __call__(self, subscription: Any, slot_at: datetime) -> str | None:
+        await asyncio.sleep(0)  # let a racing replica interleave
+        self.runs.append((subscription.id, slot_at))
+        if self.fail is not None:
+            raise self.fail
+        return None if self.nothing else f"{len(self.runs)}.000100"
+
+
+SLOT = utc(2026, 5, 4, 9)  # a Monday, 09:00 UTC
+
+
+def replica(
+    database_url: str, poster: Poster, clock: Clock, name: str, **kwargs: Any
+) -> DigestScheduler:
+    store = DigestStore.open(database_url, migrate=False, clock=clock)
+    return DigestScheduler(store, poster, clock=clock, replica_id=name, **kwargs)
+
+
+async def test_two_replicas_firing_one_slot_post_one_digest(database_url: str) -> None:
+    clock, poster = Clock(SLOT), Poster()
+    upgrade(database_url)
+    first, second = (replica(database_url, poster, clock, n) for n in ("r1", "r2"))
+    try:
+        sub = subscribe(first.store)
+        results = await asyncio.gather(first.fire(sub, SLOT), second.fire(sub, SLOT))
+        assert sorted(results) == sorted([Fired.POSTED, Fired.LOST])
+        assert poster.runs == [(sub.id, SLOT)]
+        results = await asyncio.gather(first.catch_up(), second.catch_up())
+        assert poster.runs == [(sub.id, SLOT)]  # nothing left to catch up
+        row = first.store.slot(sub.id, SLOT)
+        assert row is not None and (row.state, row.posted_ts) == ("posted", "1.000100")
+    finally:
+        first.store.close()
+        second.store.close()
+
+
+async def test_restart_mid_slot_posts_once_after_the_lease(database_url: str) -> None:
+    clock, poster = Clock(SLOT), Poster()
+    upgrade(database_url)
+    lease = timedelta(minutes=10)
+    dead = replica(database_url, poster, clock, "dead", lease=lease)
+    sub = subscribe(dead.store)
+    assert dead.store.claim_slot(sub.id, SLOT, "dead", now=SLOT)  # then it stopped
+    dead.store.close()
+
+    clock.now = SLOT + timedelta(minutes=3)  # restarted before the lease ran out
+    new, other = (replica(database_url, poster, clock, n, lease=lease) for n in ("new", "other"))
+    try:
+        assert (await new.catch_up()).ran == []
+        assert poster.runs == []
+        clock.now = SLOT + timedelta(minutes=11)
+        caught = await asyncio.gather(new.catch_up(), other.catch_up())
+        assert [r for c in caught for r in c.ran] == [(sub.id, SLOT, Fired.POSTED)]
+        assert poster.runs == [(sub.id, SLOT)]
+        assert (await new.catch_up()).ran == [] and len(poster.runs) == 1
+        row = new.store.slot(sub.id, SLOT)
+        assert row is not None and row.state == "posted" and row.attempts == 2
+    finally:
+        new.store.close()
+        other.store.close()
+
+
+async def test_an_abandoned_slot_too_late_is_skipped(database_url: str) -> None:
+    clock, poster = Clock(SLOT), Poster()
+    upgrade(database_url)
+    bot = replica(database_url, poster, clock, "new", grace=timedelta(minutes=15))
+    try:
+        sub = subscribe(bot.store)
+        assert bot.store.claim_slot(sub.id, SLOT, "dead", now=SLOT)
+        clock.now = SLOT + timedelta(hours=3)
+        caught = await bot.catch_up()
+        assert caught.ran == [] and caught.skipped == [(sub.id, SLOT)] and poster.runs == []
+        row = bot.store.slot(sub.id, SLOT)
+        assert row is not None and row.state == "skipped" and "abandoned by dead" in row.error
+    finally:
+        bot.store.close()
+
+
+async def test_missed_slot_within_grace_runs_once(database_url: str) -> None:
+    clock, poster = Clock(SLOT + timedelta(minutes=7)), Poster()
+    upgrade(database_url)
+    bot = replica(database_url, poster, clock, "r1", grace=timedelta(minutes=15))
+    try:
+        sub = subscribe(bot.store)  # created 2026-05-01: the 1st–3rd slots were missed too
+        caught = await bot.catch_up()
+        assert caught.ran == [(sub.id, SLOT, Fired.POSTED)]
+        assert poster.runs == [(sub.id, SLOT)]
+        assert caught.skipped == [(sub.id, utc(2026, 5, d, 9)) for d in (1, 2, 3)]
+        assert await bot.catch_up() == CatchUp()
+        assert poster.runs == [(sub.id, SLOT)]
+    finally:
+        bot.store.close()
+
+
+async def test_missed_slot_beyond_grace_is_skipped_and_logged(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock, poster = Clock(SLOT + timedelta(hours=2)), Poster()
+    upgrade(database_url)
+    bot = replica(database_url, poster, clock, "r1", grace=timedelta(minutes=15))
+    try:
+        sub = subscribe(bot.store, now=SLOT - timedelta(hours=1))
+        with caplog.at_level(logging.WARNING, logger="bot.digest.scheduler"):
+            caught = await bot.catch_up()
+        assert caught.ran == [] and caught.skipped == [(sub.id, SLOT)] and poster.runs == []
+        assert f"digest {sub.id}: skipped 1 missed slot(s)" in caplog.text
+        row = bot.store.slot(sub.id, SLOT)
+        assert row is not None and row.state == "skipped" and "beyond grace" in row.error
+        assert await bot.catch_up() == CatchUp()
+        clock.now = utc(2026, 5, 5, 9)  # the next slot, on time
+        assert (await bot.catch_up()).ran == [(sub.id, clock.now, Fired.POSTED)]
+    finally:
+        bot.store.close()
+
+
+async def test_a_failed_run_is_recorded_and_not_run_again(database_url: str) -> None:
+    clock = Clock(SLOT)
+    upgrade(database_url)
+    failing = replica(database_url, Poster(fail=RuntimeError("Slack said no")), clock, "r1")
+    poster = Poster()
+    healthy = replica(database_url, poster, clock, "r2")
+    try:
+        sub = subscribe(failing.store)
+        assert await failing.fire(sub, SLOT) == Fired.FAILED
+        row = failing.store.slot(sub.id, SLOT)
+        assert row is not None and row.state == "failed"
+        assert row.error == "RuntimeError: Slack said no"
+        assert await healthy.fire(sub, SLOT) == Fired.LOST
+        assert (await healthy.catch_up()).ran == [] and poster.runs == []
+    finally:
+        failing.store.close()
+        healthy.store.close()
+
+
+async def test_nothing_to_post_is_a_skipped_slot(database_url: str) -> None:
+    clock = Clock(SLOT)
+    upgrade(database_url)
+    bot = replica(database_url, Poster(nothing=True), clock, "r1")
+    try:
+        sub = subscribe(bot.store, only_changes=True)
+        assert await bot.fire(sub, SLOT) == Fired.SKIPPED
+        row = bot.store.slot(sub.id, SLOT)
+        assert row is not None and (row.state, row.error) == ("skipped", "nothing to post")
+    finally:
+        bot.store.close()
+
+
+async def test_jobs_are_built_from_the_database_and_follow_add_and_remove(
+    database_url: str,
+) -> None:
+    clock, poster = Clock(SLOT), Poster()
+    upgrade(database_url)
+    bot = replica(database_url, poster, clock, "r1")
+    try:
+        kept = subscribe(bot.store, ("daily", "09:00", "Europe/Berlin"), now=SLOT)
+        gone = subscribe(bot.store, ("hourly",), now=SLOT)
+        await bot.start()
+        jobs = {job.id: job for job in bot.scheduler.get_jobs()}
+        assert set(jobs) == {f"digest:{kept.id}", f"digest:{gone.id}", "digest-sweep"}
+        trigger = jobs[f"digest:{kept.id}"].trigger
+        assert str(trigger.timezone) == "Europe/Berlin"
+        assert jobs[f"digest:{kept.id}"].misfire_grace_time == 15 * 60
+        bot.store.remove_subscription(gone.id)
+        added = subscribe(bot.store, ("0 9 * * 1-5",), now=SLOT)
+        await bot.sync()
+        assert {job.id for job in bot.scheduler.get_jobs()} == {
+            f"digest:{kept.id}",
+            f"digest:{added.id}",
+            "digest-sweep",
+        }
+        assert poster.runs == []  # all created at the last slot: nothing missed
+    finally:
+        bot.shutdown()
+        bot.store.close()
+
+
+async def test_a_job_firing_runs_the_slot_it_belongs_to(database_url: str) -> None:
+    clock, poster = Clock(SLOT + timedelta(seconds=1)), Poster()
+    upgrade(database_url)
+    bot = replica(database_url, poster, clock, "r1")
+    try:
+        sub = subscribe(bot.store)
+        await bot._job(sub.id)  # what APScheduler calls at 09:00:01
+        await bot._job(sub.id)
+        assert poster.runs == [(sub.id, SLOT)]
+        assert await bot.run_now(sub) == Fired.POSTED  # `digest run ID`: a slot of its own
+        assert poster.runs[-1] == (sub.id, SLOT + timedelta(seconds=1))
+    finally:
+        bot.store.close()
