@@ -5,6 +5,8 @@
 - commands.py: `/vpc-test digest …` → `DigestAdd | DigestList | DigestRemove | DigestRun`;
 - models.py, service.py: the tables and `DigestStore` (subscriptions, slot claims,
   verdict history);
+- history.py: `VerdictRow` in, `AuthorizationHistory` (previous verdict, failing since,
+  newly broken, recovered) out;
 - scheduler.py: `DigestScheduler`, one APScheduler job per subscription, catch-up at start.
 
 Import from the submodules: this package stays light so bot.commands can use it.

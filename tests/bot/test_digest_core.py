@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from bot.digest.commands import (
     DigestRun,
     parse_digest_command,
 )
+from bot.digest.history import VerdictRow
 from bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
 from bot.digest.scheduler import CatchUp, DigestScheduler, Fired
 from bot.digest.service import DigestStore
@@ -558,3 +560,86 @@ async def test_a_job_firing_runs_the_slot_it_belongs_to(database_url: str) -> No
         assert poster.runs[-1] == (sub.id, SLOT + timedelta(seconds=1))
     finally:
         bot.store.close()
+
+
+# Verdict history: since, newly broken, recovered; retention
+
+
+def rows(**verdicts: str) -> list[VerdictRow]:
+    return [
+        VerdictRow("gw-1", access, verdict, ("ecs.security_group",) if verdict == "fail" else ())
+        for access, verdict in verdicts.items()
+    ]
+
+
+def test_history_gives_since_newly_broken_and_recovered(digests: DigestStore) -> None:
+    day = [utc(2026, 5, d, 9) for d in range(1, 6)]
+    runs = [
+        rows(orders="pass", billing="fail", search="pass", auth="fail"),
+        rows(orders="pass", billing="fail", search="unknown", auth="fail"),
+        rows(orders="fail", billing="unknown", search="fail", auth="pass"),
+        rows(orders="fail", billing="fail", search="fail", auth="fail", new="fail"),
+    ]
+    for at, verdicts in zip(day, runs, strict=False):
+        assert digests.record_verdicts("T1/*", verdicts, at) == len(verdicts)
+    digests.record_verdicts("T2/*", rows(orders="pass"), day[3])  # another scope
+
+    third = digests.history_for("T1/*", day[2], previous_at=day[1])
+    assert third[("gw-1", "orders")].newly_broken
+    assert third[("gw-1", "orders")].failing_since == day[2]
+    assert third[("gw-1", "auth")].recovered and third[("gw-1", "auth")].failing_since is None
+    assert third[("gw-1", "billing")].verdict == "unknown"
+    assert third[("gw-1", "billing")].changed and not third[("gw-1", "billing")].recovered
+    assert third[("gw-1", "search")].newly_broken  # unknown → fail
+
+    fourth = digests.history_for("T1/*", day[3], previous_at=day[2])
+    billing = fourth[("gw-1", "billing")]
+    assert billing.failing_since == day[0]  # an unknown does not end a streak
+    assert billing.root_causes == ("ecs.security_group",)
+    assert not fourth[("gw-1", "orders")].changed
+    assert fourth[("gw-1", "orders")].failing_since == day[2]
+    assert fourth[("gw-1", "auth")].newly_broken
+    assert fourth[("gw-1", "auth")].failing_since == day[3]
+    new = fourth[("gw-1", "new")]
+    assert new.previous is None and not new.newly_broken and new.failing_since == day[3]
+    assert [h.vpc_access_id for h in fourth.values()] == sorted(
+        ["orders", "billing", "search", "auth", "new"]
+    )
+
+    first = digests.history_for("T1/*", day[0])
+    assert all(h.previous is None and not h.changed for h in first.values())
+    assert digests.history_for("T3/*", day[3]) == {}
+
+
+def test_record_verdicts_reads_reports(digests: DigestStore) -> None:
+    report = SimpleNamespace(
+        vpc_access=SimpleNamespace(id="va-orders", name="orders-backend"),
+        gateway=SimpleNamespace(id="gw-1"),
+        verdict="fail",
+        root_causes=["clb.acl"],
+    )
+    digests.record_verdicts("T1/*", [report], SLOT)
+    (item,) = digests.history_for("T1/*", SLOT).values()
+    assert (item.name, item.verdict, item.root_causes, item.failing_since) == (
+        "orders-backend",
+        "fail",
+        ("clb.acl",),
+        SLOT,
+    )
+
+
+def test_prune_keeps_the_retention_and_each_latest_slot(digests: DigestStore) -> None:
+    sub = subscribe(digests)
+    days = [utc(2026, 5, d, 9) for d in range(1, 5)]
+    for at in days:
+        digests.record_verdicts("T1/*", rows(orders="fail"), at)
+        assert digests.claim_slot(sub.id, at, "r1")
+        assert digests.mark_posted(sub.id, at, "r1", at.strftime("%d"))
+    assert digests.prune(older_than=days[2]) == (2, 2)
+    assert [s.slot_at for s in digests.slots(sub.id)] == days[2:]
+    (orders,) = digests.history_for("T1/*", days[3]).values()
+    assert orders.failing_since == days[2]  # the streak's start went with the retention
+    assert digests.prune(older_than=days[3] + timedelta(days=30)) == (2, 1)
+    assert [s.slot_at for s in digests.slots(sub.id)] == [days[3]]  # the latest stays
+    previous = digests.previous_posted(sub.id, before=days[3] + timedelta(days=1))
+    assert previous is not None and previous.posted_ts == "04"
