@@ -82,30 +82,47 @@ class Schedule:
 
     def next_after(self, moment: datetime) -> datetime:
         """The first slot strictly after `moment`, in UTC."""
-        fire = self.trigger().get_next_fire_time(None, _aware(moment) + timedelta(microseconds=1))
-        if fire is None:
-            raise ScheduleError(f"{self.describe()} never fires again")
-        return fire.astimezone(UTC)
+        trigger, after = self.trigger(), _utc(moment)
+        while True:
+            fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+            if fire is None:
+                raise ScheduleError(f"{self.describe()} never fires again")
+            after = fire.astimezone(UTC)
+            if not self._repeat(after):
+                return after
 
     def latest_at_or_before(self, moment: datetime) -> datetime | None:
         """The latest slot at or before `moment`, in UTC (None if none in 9 years)."""
-        moment = _aware(moment)
+        moment = _utc(moment)
         trigger = self.trigger()
         for span in LOOKBACK:
             fire = trigger.get_next_fire_time(None, moment - span)
             if fire is None or fire > moment:
                 continue
+            fire = fire.astimezone(UTC)
+            latest = None if self._repeat(fire) else fire
             while True:
                 after = trigger.get_next_fire_time(None, fire + timedelta(seconds=1))
                 if after is None or after > moment:
-                    return fire.astimezone(UTC)
-                fire = after
+                    break
+                fire = after.astimezone(UTC)
+                latest = latest if self._repeat(fire) else fire
+            if latest is not None:
+                return latest
         return None
+
+    def _repeat(self, fire: datetime) -> bool:
+        """A fixed-hour slot's second pass through a wall time the autumn change repeats
+        (cron posts it once; an hourly or */N schedule keeps both, an hour apart)."""
+        if not self.expression.split()[1].replace(",", "").replace("-", "").isdigit():
+            return False
+        local = fire.astimezone(self.zone)
+        return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
 
     def slots_between(self, start: datetime, end: datetime, limit: int) -> list[datetime]:
         """Up to `limit` slots in (start, end], oldest first, in UTC."""
         slots: list[datetime] = []
-        end = _aware(end)
+        end = _utc(end)
         fire = self.next_after(start)
         while fire <= end and len(slots) < limit:
             slots.append(fire)
@@ -247,7 +264,8 @@ def _weekday(text: str) -> int:
     raise ValueError(f"bad weekday {text!r}: 0-7 (Sunday is 0 or 7) or sun…sat")
 
 
-def _aware(moment: datetime) -> datetime:
+def _utc(moment: datetime) -> datetime:
+    """`moment` in UTC: adding to a zoned time is wall-clock arithmetic, wrong across DST."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}: give a timezone-aware one")
-    return moment
+    return moment.astimezone(UTC)

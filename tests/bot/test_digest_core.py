@@ -76,6 +76,16 @@ def test_a_local_time_skipped_by_dst_is_not_lost() -> None:
     assert len(slots) == 4 and all(slot.tzinfo == UTC for slot in slots)
 
 
+def test_the_autumn_change_repeats_an_hour_once_for_fixed_times_only() -> None:
+    start, end = utc(2026, 10, 24, 22), utc(2026, 10, 25, 4)  # Berlin: 03:00 CEST → 02:00 CET
+    daily = parse_schedule(["daily", "02:30", "Europe/Berlin"])
+    assert daily.slots_between(start, end, 10) == [utc(2026, 10, 25, 0, 30)]
+    assert daily.latest_at_or_before(utc(2026, 10, 25, 1, 45)) == utc(2026, 10, 25, 0, 30)
+    hourly = parse_schedule(["hourly", "Europe/Berlin"])
+    assert [s.hour for s in hourly.slots_between(start, end, 10)] == [23, 0, 1, 2, 3, 4]
+    assert hourly.latest_at_or_before(utc(2026, 10, 25, 1, 23)) == utc(2026, 10, 25, 1)
+
+
 def test_weekdays_skip_the_weekend() -> None:
     schedule = parse_schedule(["weekdays", "08:30", "Asia/Shanghai"])
     friday = utc(2026, 5, 8, 0, 30)  # 08:30 in Shanghai
