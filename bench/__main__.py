@@ -1,7 +1,9 @@
-"""`python -m bench`: the engine's latency and fleet benchmarks, printed as figures.
+"""`python -m bench`: the engine's latency and fleet benchmarks and the bot's ack
+latency, printed as figures.
 
 The emulator runs in a child process, so the wall time, CPU and peak RSS measured here
-are the diagnosing process's own, as in a real run against the cloud.
+are the diagnosing process's own, as in a real run against the cloud; the bot runs in
+a process of its own too (bench/bot_ack.py).
 """
 
 from __future__ import annotations
@@ -111,12 +113,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--qps", type=float, default=50)
-    parser.add_argument("--only", choices=("latency", "fleet"))
+    parser.add_argument("--commands", type=int, default=50, help="slash commands in the burst")
+    parser.add_argument("--only", choices=("latency", "fleet", "bot"))
     args = parser.parse_args(argv)
     if args.only in (None, "latency"):
         latency_bench(args.latency_ms, args.runs)
     if args.only in (None, "fleet"):
         fleet_bench(args.qps)
+    if args.only in (None, "bot"):
+        from bench.bot_ack import bot_bench  # late: Slack's modules would swell (b)'s peak RSS
+
+        bot_bench(args.latency_ms, args.commands)
     return 0
 
 
