@@ -328,3 +328,12 @@ async def test_an_apply_interrupted_by_a_crash_is_settled_and_said(bot) -> None:
     shown = bot.slack.message(APPROVALS, approval_ts)
     assert "could not be applied" in header(shown) and "interrupted" in json.dumps(shown)
     assert await flow.recover_interrupted(web_client(bot.ctx)) == 0
+
+
+async def test_digest_commands_answer_at_once_until_digests_ship(bot) -> None:
+    for text in ("digest list", "digest add daily 09:00 Asia/Shanghai", "digest bogus"):
+        delivery = await bot.platform.slash(text)
+        assert delivery.ok and not delivery.late
+        assert delivery.ack["response_type"] == "ephemeral"
+    assert "not available" in (await bot.platform.slash("digest list")).ack["text"]
+    assert bot.slack.posted(GENERAL) == []
