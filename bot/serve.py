@@ -8,10 +8,16 @@ import logging
 import signal
 from collections.abc import Callable
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
+from slack_sdk.errors import SlackApiError
 
+from bot.config import ConfigError
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -54,8 +60,31 @@ async def expire_requests(ctx: BotContext, app: AsyncApp) -> None:
         await asyncio.sleep(EXPIRY_SWEEP_S)
 
 
+async def prime_authorization(app: AsyncApp) -> None:
+    """Ask auth.test once, before serving, and hand Bolt the answer.
+
+    Bolt asks it on the first request and caches it, so each request of a first burst
+    would wait for its own auth.test before its ack. A rejected token stops the bot here.
+    """
+    try:
+        answer = await app.client.auth_test()
+    except SlackApiError as exc:
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}"
+        ) from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise ConfigError(
+            f"SLACK_API_URL={app.client.base_url!r}: Slack did not answer auth.test "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
+    for middleware in getattr(app, "_async_middleware_list", ()):
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = answer
+
+
 async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     """Serve until SIGINT/SIGTERM."""
+    await prime_authorization(app)
     socket_handler = None
     if ctx.config.socket_mode:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler

@@ -25,7 +25,10 @@ def run_serve(sandbox_world: str | None) -> int:
             from cli.sandbox import sandbox
 
             settings = stack.enter_context(sandbox(sandbox_world or None))
-        asyncio.run(_serve(config, settings))
+        try:
+            asyncio.run(_serve(config, settings))
+        except ConfigError as exc:  # e.g. Slack refused the token
+            raise UsageError(str(exc)) from exc
     return 0
 
 
