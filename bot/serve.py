@@ -17,6 +17,7 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 )
 from slack_sdk.errors import SlackApiError
 
+from bot.ack import dispatch
 from bot.config import ConfigError
 from bot.context import BotContext
 
@@ -27,7 +28,7 @@ def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.A
     """The aiohttp application: Slack's events endpoint and the health check."""
 
     async def events(request: web.Request) -> web.Response:
-        bolt_response = await app.async_dispatch(await to_bolt_request(request))
+        bolt_response = await dispatch(app, await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
