@@ -4,6 +4,7 @@ GET /healthz for the platform in both."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -83,6 +84,16 @@ async def prime_authorization(app: AsyncApp) -> None:
             middleware.auth_test_result = answer
 
 
+def freeze_startup_heap() -> None:
+    """Move what start-up made (modules, SDK models, the app) out of the collector's reach.
+
+    A full collection walks every tracked object, about 70 ms with the loop stopped on
+    this heap: an ack in a burst waited for it. Later collections skip the frozen part.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     """Serve until SIGINT/SIGTERM."""
     await prime_authorization(app)
@@ -99,6 +110,7 @@ async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     sweeper = asyncio.create_task(expire_requests(ctx, app)) if ctx.store else None
     runner = web.AppRunner(http_app(app, healthy))
     await runner.setup()
+    freeze_startup_heap()
     await web.TCPSite(runner, host, ctx.config.port).start()
     mode = "Socket Mode" if socket_handler else "HTTP"
     log.warning("vpc-test bot serving (%s) on port %d", mode, ctx.config.port)
