@@ -12,13 +12,16 @@
   CI must test both backends. The database is empty: migrate it (`upgrade(url)`) or
   take `store`.
 - `store` is a `Store` on `database_url`, migrated to head, closed at teardown.
+- `cloud` is the Alibaba emulator on tests/scenarios/ecs-sg-missing.yaml; `slack` the Slack
+  emulator with the harness's users, approver group and channels (Block Kit violations fail
+  the test); `bot` the whole bot on them over HTTP (tests/bot/harness.py).
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +30,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.store import Store
+from emulator import EmulatorServer
+from emulator.slack import SlackServer
+from tests.bot.harness import ALICE, APPROVALS, APPROVER_GROUP, BOB, DEV, EVE, GENERAL, BotHarness
 
 POSTGRES_URL = os.environ.get(
     "VPCTEST_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -90,3 +96,35 @@ def store(database_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+USERS = [DEV, ALICE, BOB, EVE]
+
+
+@pytest.fixture
+def cloud() -> Iterator[EmulatorServer]:
+    server = EmulatorServer("tests/scenarios/ecs-sg-missing.yaml").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    server = SlackServer(
+        users=USERS,
+        usergroups={APPROVER_GROUP: [BOB]},
+        channels=[GENERAL, APPROVALS],
+        action_id_scope="block",  # Slack's rule: unique within a block
+    ).start()
+    yield server
+    assert server.violations == [], server.violations  # every message met Block Kit's rules
+    server.stop()
+
+
+@pytest.fixture
+async def bot(
+    cloud: EmulatorServer, slack: SlackServer, database_url: str
+) -> AsyncIterator[BotHarness]:
+    harness = await BotHarness.start(cloud, slack, database_url)
+    yield harness
+    await harness.stop()

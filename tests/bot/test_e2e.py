@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-
-import pytest
 
 from emulator import EmulatorServer
-from emulator.slack import SlackServer
 from tests.bot.harness import (
     ALICE,
     APPROVALS,
@@ -22,35 +18,6 @@ from tests.bot.harness import (
     BotHarness,
     eventually,
 )
-
-USERS = [DEV, ALICE, BOB, EVE]
-
-
-@pytest.fixture
-def cloud() -> EmulatorServer:
-    server = EmulatorServer("tests/scenarios/ecs-sg-missing.yaml").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def slack() -> SlackServer:
-    server = SlackServer(
-        users=USERS,
-        usergroups={APPROVER_GROUP: [BOB]},
-        channels=[GENERAL, APPROVALS],
-        action_id_scope="block",  # Slack's rule: unique within a block
-    ).start()
-    yield server
-    assert server.violations == [], server.violations  # every message met Block Kit's rules
-    server.stop()
-
-
-@pytest.fixture
-async def bot(cloud, slack, database_url) -> AsyncIterator[BotHarness]:
-    harness = await BotHarness.start(cloud, slack, database_url)
-    yield harness
-    await harness.stop()
 
 
 def header(message: dict) -> str:
