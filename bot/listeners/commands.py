@@ -44,7 +44,7 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
             await ack(response_type="ephemeral", text=str(exc))
             return
         except CommandError as exc:
-            await ack(response_type="ephemeral", text=f"{exc}\n\n{USAGE}")
+            await ack(response_type="ephemeral", text=f"{presenters.escape(str(exc))}\n\n{USAGE}")
             return
         note = f"Requested by <@{caller.user_id}>"
         match command:
@@ -54,7 +54,7 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
                 await ack(response_type="ephemeral", text="Listing VPC access authorizations…")
                 await respond(response_type="ephemeral", **await list_message(ctx, word))
             case Check(target=target, gateway=gateway, probe=probe):
-                await ack(response_type="ephemeral", text=f"Testing {target}…")
+                await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
                 message, report = await diagnose_message(
                     ctx.diagnosis, target, gateway, probe, ctx.config.fixes_enabled, note
                 )
@@ -106,5 +106,5 @@ async def list_message(ctx: BotContext, word: str) -> dict[str, Any]:
     ]
     if len(chosen) > LIST_LIMIT:
         lines.append(f"…and {len(chosen) - LIST_LIMIT} more: narrow it with `/vpc-test list WORD`")
-    text = "\n".join(lines) or f"No authorization matches {word!r}."
+    text = "\n".join(lines) or presenters.escape(f"No authorization matches {word!r}.")
     return {"text": presenters.clip(text, 3900)}
