@@ -126,6 +126,19 @@ async def test_list_shows_matching_authorizations_with_target_and_port(
         await bot.stop()
 
 
+@pytest.mark.parametrize(
+    "text", ["<!channel>", "--<!here>", "list <!channel>", "orders-backend --gateway <!here>"]
+)
+async def test_what_the_user_typed_is_echoed_as_text(bot, text: str) -> None:
+    delivery = await bot.platform.slash(text)
+    assert delivery.ok
+    await eventually(lambda: len(bot.slack.ephemerals(DEV)) >= 2 or "Usage" in delivery.body)
+    await asyncio.sleep(0.1)
+    shown = [m.get("text", "") for m in bot.slack.ephemerals(DEV)]
+    assert shown and all("<!" not in t for t in shown), shown  # &lt;! — no mention, no link
+    assert bot.slack.posted(GENERAL) == []
+
+
 async def test_healthz_answers_ok(bot) -> None:
     url = bot.platform.events_url.replace("/slack/events", "/healthz")
     async with aiohttp.ClientSession() as session, session.get(url) as response:
