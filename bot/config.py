@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
 from datetime import timedelta
 
 from diagnostics.cloud.clients import DEFAULT_REGION
@@ -43,9 +44,9 @@ def _ids(name: str, text: str, *patterns: re.Pattern[str], what: str) -> tuple[s
 
 @dataclass(frozen=True)
 class BotConfig:
-    bot_token: str
-    signing_secret: str | None = None
-    app_token: str | None = None
+    bot_token: str = field(repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
     api_url: str = DEFAULT_API_URL
     team_id: str | None = None
     approval_channel: str | None = None

@@ -85,3 +85,9 @@ def test_commands(text: str, command: object) -> None:
 def test_malformed_commands_say_what_is_wrong(text: str) -> None:
     with pytest.raises(CommandError):
         parse(text)
+
+
+def test_secrets_stay_out_of_the_printed_configuration() -> None:
+    config = BotConfig.from_env({**BASE, "SLACK_APP_TOKEN": "xapp-secret-1"})
+    shown = repr(config)
+    assert "xoxb-1" not in shown and "xapp-secret-1" not in shown and "'s'" not in shown
