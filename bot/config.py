@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
 from datetime import timedelta
 
 from diagnostics.cloud.clients import DEFAULT_REGION
