@@ -1,0 +1,156 @@
+"""A digest's Slack messages, from the verdict history of one run: pure functions.
+
+Totals, what broke and what recovered since the previous digest, then every failing or
+unknown authorization with its root cause, how long it has been failing and a Details
+button (the bot's own `details` handler). Past `PAGE_SIZE` items the digest is several
+messages, "page k/N", each within Block Kit's limits; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot import presenters, render
+from bot.digest.history import FAIL, PASS, UNKNOWN, AuthorizationHistory
+from bot.fix_views import slack_date
+
+PAGE_SIZE = 40  # items per message: 40 sections + header, contexts, error, summaries ≤ 50
+NAMES_LIMIT = 2900  # a "newly broken" / "recovered" list is clipped with "and N more"
+MARKS = {PASS: ":white_check_mark:", FAIL: ":x:", UNKNOWN: ":grey_question:"}
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class DigestInput:
+    """What one digest run knows: the history per authorization, and why anything is unknown."""
+
+    digest_id: str
+    history: Sequence[AuthorizationHistory]
+    at: datetime
+    summaries: Mapping[Key, str] = field(default_factory=dict)  # root cause's check summary
+    error: str | None = None  # the run failed midway: what and why
+    only_changes: bool = False
+    has_previous: bool = False  # a previous digest was posted
+
+
+def totals(history: Iterable[AuthorizationHistory]) -> dict[str, int]:
+    counts = {PASS: 0, FAIL: 0, UNKNOWN: 0}
+    for item in history:
+        counts[item.verdict if item.verdict in counts else UNKNOWN] += 1
+    return counts
+
+
+def nothing_changed(digest: DigestInput) -> bool:
+    """--only-changes: no verdict differs from the previous digest (and no error)."""
+    return (
+        digest.error is None
+        and digest.has_previous
+        and not any(item.changed for item in digest.history)
+    )
+
+
+def digest_messages(digest: DigestInput) -> list[dict[str, Any]]:
+    """The messages to post, in order; [] when `--only-changes` finds nothing new."""
+    if digest.only_changes and nothing_changed(digest):
+        return []
+    trouble = [h for h in digest.history if h.verdict != PASS]
+    pages = [trouble[i : i + PAGE_SIZE] for i in range(0, len(trouble), PAGE_SIZE)] or [[]]
+    return [
+        render.message("digest.json.j2", **page_context(digest, page, number, len(pages)))
+        for number, page in enumerate(pages, 1)
+    ]
+
+
+def page_context(
+    digest: DigestInput, page: Sequence[AuthorizationHistory], number: int, pages: int
+) -> dict[str, Any]:
+    counts = totals(digest.history)
+    header = (
+        f"VPC access digest: {counts[PASS]} pass, {counts[FAIL]} fail, {counts[UNKNOWN]} unknown"
+    )
+    if pages > 1:
+        header += f" ({number}/{pages})"
+    first = (number - 1) * PAGE_SIZE
+    not_passing = counts[FAIL] + counts[UNKNOWN]
+    where = f"{digest.digest_id} · {slack_date(digest.at)}"
+    if page:
+        where += f" · {first + 1}–{first + len(page)} of {not_passing} not passing"
+    if pages > 1:
+        where += f" · page {number} of {pages}"
+    return {
+        "fallback": f"VPC access digest: {counts[FAIL]} of {len(digest.history)} fail",
+        "header": presenters.clip(header, presenters.HEADER_LIMIT),
+        "context": presenters.clip(where, 300),
+        "error": _error_text(digest.error) if number == 1 else "",
+        "summaries": _summaries(digest) if number == 1 else [],
+        "items": [_item(digest, h) for h in page],
+        "all_pass": number == 1 and not page and not digest.error and bool(digest.history),
+    }
+
+
+def _error_text(error: str | None) -> str:
+    if not error:
+        return ""
+    text = f":warning: *This run failed midway:* {presenters.escape(error)}"
+    return presenters.clip(text + "\nWhat it could not test is shown as unknown.", 2900)
+
+
+def _summaries(digest: DigestInput) -> list[str]:
+    if not digest.has_previous:
+        return []
+    broken = [h for h in digest.history if h.newly_broken]
+    recovered = [h for h in digest.history if h.recovered]
+    lines = []
+    if broken:
+        lines.append(_names(":rotating_light: *Newly broken*", broken))
+    if recovered:
+        lines.append(_names(":white_check_mark: *Recovered*", recovered))
+    if not broken and not recovered:
+        lines.append("No authorization broke or recovered since the previous digest.")
+    return lines
+
+
+def _names(title: str, items: Sequence[AuthorizationHistory]) -> str:
+    """`title (n):` and the names, ending in "and N more" if they do not fit."""
+    text = f"{title} ({len(items)}): "
+    for shown, item in enumerate(items):
+        name = f"*{presenters.escape(item.name or item.vpc_access_id)}*"
+        more = f" and {len(items) - shown} more"
+        if len(text) + len(name) + 2 + len(" and 99999 more") > NAMES_LIMIT:
+            return text.rstrip(", ") + more
+        text += name + (", " if shown < len(items) - 1 else "")
+    return text
+
+
+def _item(digest: DigestInput, item: AuthorizationHistory) -> dict[str, str]:
+    name = presenters.escape(item.name or item.vpc_access_id)
+    line = f"{MARKS.get(item.verdict, MARKS[UNKNOWN])} *{name}* (`{item.vpc_access_id}`)"
+    if item.verdict == FAIL:
+        causes = ", ".join(item.root_causes) or "connectivity"
+        line += f" `{causes}`"
+        summary = digest.summaries.get(item.key)
+        if summary:
+            line += f" — {presenters.escape(summary)}"
+        if item.failing_since is not None:
+            line += f"\nfailing since {slack_date(item.failing_since)}"
+            line += f" ({_span(digest.at - item.failing_since)})"
+    else:
+        why = "; ".join(item.root_causes) or "the run could not test it"
+        line += f" could not be tested: {presenters.escape(why)}"
+    if item.newly_broken:
+        line += " · :new: newly broken"
+    return {
+        "text": presenters.clip(line, presenters.LINE_LIMIT),
+        "value": presenters.button_value(va=item.vpc_access_id, gw=item.gateway_id),
+    }
+
+
+def _span(span: Any) -> str:
+    minutes = max(0, int(span.total_seconds() // 60))
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
