@@ -220,6 +220,22 @@ class DigestStore:
         values = {"state": SlotState.SKIPPED, "error": reason, "finished_at": now}
         return self._move(subscription_id, slot_at, replica, values)
 
+    def note_progress(
+        self, subscription_id: str, slot_at: datetime, pages: int, first_ts: str
+    ) -> bool:
+        """A claimed slot has its first `pages` messages in Slack, the first as `first_ts`:
+        a resumed run posts only the rest (kept in posted_ts as "pages:first_ts")."""
+        values = {"posted_ts": f"{pages}:{first_ts}"}
+        return self._move(subscription_id, slot_at, None, values)
+
+    def progress(self, subscription_id: str, slot_at: datetime) -> tuple[int, str | None]:
+        """(messages already posted, the first one's ts) of a claimed slot; (0, None) if none."""
+        slot = self.slot(subscription_id, self._now(slot_at))
+        if slot is None or slot.state != SlotState.CLAIMED or not slot.posted_ts:
+            return 0, None
+        pages, _, first_ts = slot.posted_ts.partition(":")
+        return (int(pages), first_ts) if pages.isdigit() and first_ts else (0, None)
+
     def slot(self, subscription_id: str, slot_at: datetime) -> DigestSlot | None:
         statement = select(DigestSlot).where(
             DigestSlot.subscription_id == subscription_id, DigestSlot.slot_at == slot_at
@@ -303,6 +319,14 @@ class DigestStore:
         with self._sessions.begin() as session:
             session.execute(insert(VerdictRecord), values)
         return len(rows)
+
+    def clear_verdicts(self, scope: str, at: datetime) -> int:
+        """Forget the verdicts of one run (a resumed slot records its own again)."""
+        statement = delete(VerdictRecord).where(
+            VerdictRecord.scope == scope, VerdictRecord.at == self._now(at)
+        )
+        with self._sessions.begin() as session:
+            return session.execute(statement).rowcount  # type: ignore[attr-defined]
 
     def history_for(
         self, scope: str, at: datetime, previous_at: datetime | None = None

@@ -1,0 +1,166 @@
+"""Run one digest slot: diagnose, record the verdicts, post the pages, exactly once each.
+
+One Diagnoser per run, so the engine's once-per-run lookups and bounded concurrency
+apply as in `/vpc-test all`. A cloud failure midway keeps what was diagnosed and makes
+the rest unknown, with why; the digest still posts. Each page carries the slot in its
+message metadata and, once Slack has it, is noted on the claimed slot
+(`DigestStore.note_progress`): a failed post is retried, and a resumed slot posts only
+the pages Slack does not have yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.context import BotContext
+from bot.digest.content import DigestInput, Key, digest_messages
+from bot.digest.history import UNKNOWN, VerdictRow
+from bot.digest.models import DigestSubscription
+from bot.digest.service import DigestStore
+from diagnostics.engine import Diagnoser
+from diagnostics.errors import CloudError, UsageError
+from diagnostics.report import Report
+
+log = logging.getLogger(__name__)
+
+POST_ATTEMPTS = 3  # on top of slack_sdk's own 429 retries
+POST_BACKOFF_S = 0.5
+FATAL_POST_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "invalid_auth"}
+EVENT_TYPE = "vpc_test_digest"
+
+
+@dataclass
+class Diagnosis:
+    """What one run found: the reports, the rows it could not diagnose, and why."""
+
+    reports: list[Report] = field(default_factory=list)
+    unknown: list[VerdictRow] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def rows(self) -> list[VerdictRow]:
+        return [VerdictRow.of(r) for r in self.reports] + self.unknown
+
+    @property
+    def summaries(self) -> dict[Key, str]:
+        return {(r.gateway.id, r.vpc_access.id): _summary(r) for r in self.reports}
+
+
+async def diagnose(ctx: BotContext, gateway_id: str | None) -> Diagnosis:
+    """Every authorization against the gateway; a failure midway keeps what was found."""
+    found = Diagnosis()
+    diagnoser = Diagnoser(ctx.diagnosis.clients)
+    try:
+        gateway = await diagnoser.gateway(gateway_id or ctx.diagnosis.default_gateway)
+        accesses = await diagnoser.vpc_accesses()
+    except (CloudError, UsageError) as exc:
+        found.error = _reason(exc)
+        return found
+    try:
+        async for report in diagnoser.diagnose_many(accesses, gateway):
+            found.reports.append(report)
+    except (CloudError, UsageError) as exc:
+        found.error = _reason(exc)
+        why = (f"not tested: {found.error}",)
+        found.unknown = [
+            VerdictRow(gateway.id, a.id, UNKNOWN, why, a.name)
+            for a in accesses[len(found.reports) :]
+        ]
+    return found
+
+
+class DigestRunner:
+    """`run_digest` for the DigestScheduler: the bot's engine, database and Slack client."""
+
+    def __init__(self, ctx: BotContext, store: DigestStore, client: Any) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.client = client
+
+    async def run_digest(self, sub: DigestSubscription, slot_at: datetime) -> str | None:
+        """Post the slot's digest; the first message's ts, or None for nothing to post."""
+        found = await diagnose(self.ctx, sub.gateway_id)
+        digest = await asyncio.to_thread(self._record, sub, slot_at, found)
+        messages = digest_messages(digest)
+        if not messages:
+            return None
+        return await self._post(sub, slot_at, messages)
+
+    def _record(self, sub: DigestSubscription, slot_at: datetime, found: Diagnosis) -> DigestInput:
+        rows = found.rows
+        if found.error and not rows:  # nothing listed: the last known ones are unknown now
+            known = self.store.history_for(sub.scope, slot_at).values()
+            why = (f"not tested: {found.error}",)
+            rows = [VerdictRow(h.gateway_id, h.vpc_access_id, UNKNOWN, why, h.name) for h in known]
+        self.store.clear_verdicts(sub.scope, slot_at)
+        self.store.record_verdicts(sub.scope, rows, slot_at)
+        previous = self.store.previous_posted(sub.id, slot_at)
+        history = self.store.history_for(sub.scope, slot_at, previous.slot_at if previous else None)
+        seen = {row.key for row in rows}
+        return DigestInput(
+            digest_id=sub.id,
+            history=[h for key, h in history.items() if key in seen],
+            at=slot_at,
+            summaries=found.summaries,
+            error=found.error,
+            only_changes=sub.only_changes,
+            has_previous=previous is not None,
+        )
+
+    async def _post(
+        self, sub: DigestSubscription, slot_at: datetime, messages: list[dict[str, Any]]
+    ) -> str:
+        done, first_ts = await asyncio.to_thread(self.store.progress, sub.id, slot_at)
+        for page, message in enumerate(messages, 1):
+            if page <= done:
+                continue
+            metadata = {
+                "event_type": EVENT_TYPE,
+                "event_payload": {
+                    "digest": sub.id,
+                    "slot": slot_at.isoformat(),
+                    "page": page,
+                    "pages": len(messages),
+                },
+            }
+            ts = await self._post_once(sub.channel_id, {**message, "metadata": metadata})
+            first_ts = first_ts or ts
+            await asyncio.to_thread(self.store.note_progress, sub.id, slot_at, page, first_ts)
+        assert first_ts is not None
+        return first_ts
+
+    async def _post_once(self, channel: str, message: dict[str, Any]) -> str:
+        """chat.postMessage, retried on a failure that did not say it is final."""
+        for attempt in range(1, POST_ATTEMPTS + 1):
+            try:
+                response = await self.client.chat_postMessage(channel=channel, **message)
+                return str(response["ts"])
+            except SlackApiError as exc:
+                if exc.response.get("error") in FATAL_POST_ERRORS or attempt == POST_ATTEMPTS:
+                    raise
+                log.warning("digest post to %s failed (%s); retrying", channel, exc)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                if attempt == POST_ATTEMPTS:
+                    raise
+                log.warning("digest post to %s failed (%r); retrying", channel, exc)
+            await asyncio.sleep(POST_BACKOFF_S * attempt)
+        raise AssertionError("unreachable")
+
+
+def _reason(exc: Exception) -> str:
+    return exc.reason if isinstance(exc, CloudError) else str(exc)
+
+
+def _summary(report: Report) -> str:
+    first = report.root_causes[0] if report.root_causes else "connectivity"
+    try:
+        return report.check(first).summary
+    except StopIteration:
+        return ""
