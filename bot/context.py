@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -12,6 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import BotConfig
 from bot.diagnosis import DiagnosisService
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.digest.live import Digests
 
 POST_FALLBACK_ERRORS = ("not_in_channel", "channel_not_found", "is_archived")
 
@@ -21,6 +24,7 @@ class BotContext:
     config: BotConfig
     diagnosis: DiagnosisService
     store: Store | None = None  # None: no database, so no fix requests and no audit
+    digests: Digests | None = None  # set by serve(), or opened on the first digest command
 
 
 class BadValue(ValueError):

@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -21,6 +22,9 @@ from slack_sdk.errors import SlackApiError
 from bot.ack import dispatch
 from bot.config import ConfigError
 from bot.context import BotContext
+
+if TYPE_CHECKING:
+    from bot.digest.live import Digests
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,20 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+async def start_digests(ctx: BotContext, app: AsyncApp) -> Digests | None:
+    """The digest scheduler, its jobs rebuilt from the stored subscriptions and missed
+    slots caught up; None without a database."""
+    from bot.digest.live import digests_of
+
+    digests = await digests_of(ctx, app.client)
+    if digests is not None:
+        caught = await digests.scheduler.start()
+        log.info(
+            "digests: %d slot(s) run, %d skipped at start", len(caught.ran), len(caught.skipped)
+        )
+    return digests
+
+
 async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     """Serve until SIGINT/SIGTERM."""
     await prime_authorization(app)
@@ -108,6 +126,7 @@ async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
         return socket_handler is None or bool(socket_handler.client.is_connected())
 
     sweeper = asyncio.create_task(expire_requests(ctx, app)) if ctx.store else None
+    digests = await start_digests(ctx, app)
     runner = web.AppRunner(http_app(app, healthy))
     await runner.setup()
     freeze_startup_heap()
@@ -123,6 +142,8 @@ async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
     finally:
         if sweeper:
             sweeper.cancel()
+        if digests:
+            await asyncio.to_thread(digests.close)
         if socket_handler:
             await socket_handler.close_async()
         await runner.cleanup()

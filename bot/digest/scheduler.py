@@ -26,7 +26,7 @@ from enum import StrEnum
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest.models import DigestSubscription
+from bot.digest.models import DigestSubscription, SlotState
 from bot.digest.service import DEFAULT_LEASE, DigestStore, utcnow
 
 log = logging.getLogger(__name__)
@@ -157,8 +157,13 @@ class DigestScheduler:
         return await self._run(subscription, slot_at)
 
     async def run_now(self, subscription: DigestSubscription) -> Fired:
-        """`digest run ID`: a slot of its own at the current second."""
-        return await self.fire(subscription, self.clock().replace(microsecond=0))
+        """`digest run ID`: a slot of its own at the current second (or just after the
+        last slot, when that one finished within this second)."""
+        slot_at = self.clock().replace(microsecond=0)
+        last = await asyncio.to_thread(self.store.last_slot, subscription.id)
+        if last is not None and last.state != SlotState.CLAIMED and last.slot_at >= slot_at:
+            slot_at = last.slot_at + timedelta(seconds=1)
+        return await self.fire(subscription, slot_at)
 
     async def catch_up(self, now: datetime | None = None) -> CatchUp:
         """Take over abandoned claims, then run or skip the slots missed before `now`.

@@ -23,13 +23,11 @@ from bot.commands import (
     parse,
 )
 from bot.context import BotContext, post_result
-from bot.guard import Refused, caller_of, check_may_run_tests
+from bot.guard import Caller, Refused, caller_of, check_may_run_tests
 from bot.results import all_message, diagnose_message, error_message
 from diagnostics.errors import CloudError
 
 LIST_LIMIT = 100
-# The digest schedules and their storage exist (bot/digest/); posting them from Slack does not yet.
-DIGESTS_NOT_YET = "Scheduled digests are not available in this version of vpc-test yet."
 AUDIT_LIMIT = 20
 
 
@@ -64,9 +62,31 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
                 message, ok = await all_message(ctx.diagnosis, gateway, note)
                 await deliver(client, respond, caller.channel_id, message, ok=ok)
             case DigestAdd() | DigestList() | DigestRemove() | DigestRun():
-                await ack(response_type="ephemeral", text=DIGESTS_NOT_YET)
+                await digest_command(ctx, command, caller, ack, respond, client)
             case Audit():
                 await ack(response_type="ephemeral", text=await audit_text(ctx, caller.team_id))
+
+
+async def digest_command(
+    ctx: BotContext, command: Any, caller: Caller, ack: Any, respond: Any, client: Any
+) -> None:
+    """`digest add|list|remove` answer in the ack; `digest run` acks, runs, then answers."""
+    from bot.digest import live
+
+    digests = await live.digests_of(ctx, client)
+    if digests is None:
+        await ack(response_type="ephemeral", text=live.NO_DATABASE)
+        return
+    early = live.immediate_answer(command)
+    if early is None:
+        await ack(
+            response_type="ephemeral", text=await live.answer(digests, command, caller, client)
+        )
+        return
+    await ack(response_type="ephemeral", text=early)
+    await respond(
+        response_type="ephemeral", text=await live.answer(digests, command, caller, client)
+    )
 
 
 async def deliver(
