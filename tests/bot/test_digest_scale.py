@@ -1,0 +1,80 @@
+"""A digest over 1,000 authorizations: one run's lookups, every item paged, none dropped."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.diagnosis import DiagnosisService
+from bot.digest.run import DigestRunner
+from bot.digest.schedule import parse_schedule
+from bot.digest.scheduler import DigestScheduler, Fired
+from bot.digest.service import DigestStore
+from bot.render import MAX_MESSAGE_BLOCKS
+from emulator import EmulatorServer
+from tests.bot.harness import DEV, GENERAL, bot_config, cloud_settings
+
+COUNT = 1000
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def big_world(tmp_path: Path) -> Path:
+    world = yaml.safe_load(Path("tests/scenarios/ecs-sg-missing.yaml").read_text())
+    world["vpc_accesses"] = [
+        {
+            "id": f"va-{n:04d}",
+            "name": f"backend-{n:04d}",
+            "vpc_id": "vpc-main",
+            "instance_id": "i-orders",
+            "port": 8080,
+        }
+        for n in range(COUNT)
+    ]
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(world))
+    return path
+
+
+async def test_a_thousand_authorizations_in_one_paged_digest(slack, tmp_path) -> None:
+    cloud = EmulatorServer(str(big_world(tmp_path))).start()
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    store = DigestStore.open(url)
+    try:
+        ctx = BotContext(
+            bot_config(slack, url), DiagnosisService.from_settings(cloud_settings(cloud), None)
+        )
+        sub = store.add_subscription(
+            team_id="T1",
+            channel_id=GENERAL,
+            created_by=DEV,
+            schedule=parse_schedule(["daily", "09:00"]),
+            now=T0 - timedelta(days=1),
+        )
+        client = AsyncWebClient(token=slack.token, base_url=slack.api_url)
+        runner = DigestRunner(ctx, store, client)
+        scheduler = DigestScheduler(store, runner.run_digest, clock=lambda: T0)
+        started = time.monotonic()
+        assert await scheduler.fire(sub, T0) == Fired.POSTED
+        elapsed = time.monotonic() - started
+        messages = slack.posted(GENERAL)
+        items = [
+            json.loads(b["accessory"]["value"])["va"]
+            for m in messages
+            for b in m["blocks"]
+            if "accessory" in b
+        ]
+        assert items == [f"va-{n:04d}" for n in range(COUNT)]  # in order, none dropped
+        assert all(len(m["blocks"]) <= MAX_MESSAGE_BLOCKS for m in messages)
+        assert f"(1/{len(messages)})" in messages[0]["blocks"][0]["text"]["text"]
+        assert cloud.calls["DescribeSecurityGroupAttribute"] <= 2  # once per run, not per item
+        assert cloud.calls["DescribeInstancesFullStatus"] == 1
+        assert elapsed < 60, f"{COUNT} authorizations took {elapsed:.1f} s"
+    finally:
+        store.close()
+        cloud.stop()
