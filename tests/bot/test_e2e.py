@@ -52,7 +52,13 @@ async def request_fix(
     )  # the exact change
     await bot.platform.submit(view["id"], {"reason": reason}, user=user)
     approval = await eventually(lambda: bot.slack.posted(APPROVALS), what="the approval request")
+    # The bot confirms to the requester after it has recorded the approval message.
+    await eventually(
+        lambda: "sent to the approvers" in json.dumps(bot.slack.ephemerals(user)),
+        what="the requester's confirmation",
+    )
     return approval[-1]["ts"]
+
 
 
 def rules_for_gateway(cloud: EmulatorServer) -> list:
