@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from bot.digest.commands import USAGE as DIGEST_USAGE
 from bot.digest.commands import (
     DigestAdd,
     DigestCommandError,
@@ -20,6 +21,7 @@ USAGE = (
     "`/vpc-test all [--gateway ID]` diagnose every authorization\n"
     "`/vpc-test list [filter]` list authorizations with their target and port\n"
     "`/vpc-test audit` the latest fix requests and decisions\n"
+    f"{DIGEST_USAGE}\n"
     "`/vpc-test help` this help"
 )
 

@@ -91,3 +91,10 @@ def test_secrets_stay_out_of_the_printed_configuration() -> None:
     config = BotConfig.from_env({**BASE, "SLACK_APP_TOKEN": "xapp-secret-1"})
     shown = repr(config)
     assert "xoxb-1" not in shown and "xapp-secret-1" not in shown and "'s'" not in shown
+
+
+def test_usage_lists_every_command() -> None:
+    from bot.commands import USAGE
+
+    for word in ("NAME|ID", "all", "list", "audit", "digest add", "digest run", "help"):
+        assert word in USAGE
