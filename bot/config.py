@@ -58,6 +58,8 @@ class BotConfig:
     port: int = 3000
     allowed_channels: tuple[str, ...] = ()  # empty: every channel
     allowed_users: tuple[str, ...] = ()  # empty: every user
+    digest_grace: timedelta = timedelta(minutes=15)  # a slot missed by less is posted on start
+    history_retention: timedelta = timedelta(days=30)  # verdict history kept for digests
 
     @property
     def socket_mode(self) -> bool:
@@ -128,6 +130,12 @@ class BotConfig:
                 get("VPCTEST_ALLOWED_CHANNELS") or "",
                 SLACK_CHANNEL,
                 what="a channel ID (C…)",
+            ),
+            digest_grace=parse_duration(
+                "VPCTEST_DIGEST_GRACE", get("VPCTEST_DIGEST_GRACE") or "15m"
+            ),
+            history_retention=parse_duration(
+                "VPCTEST_HISTORY_RETENTION", get("VPCTEST_HISTORY_RETENTION") or "30d"
             ),
             allowed_users=_ids(
                 "VPCTEST_ALLOWED_USERS",

@@ -33,7 +33,13 @@ class Digests:
     def open(cls, ctx: BotContext, client: Any) -> Digests:
         """On the bot's database (migrated by Store.open already); the scheduler not started."""
         store = DigestStore.open(ctx.config.database_url, migrate=False)
-        return cls(store, DigestScheduler(store, DigestRunner(ctx, store, client).run_digest))
+        scheduler = DigestScheduler(
+            store,
+            DigestRunner(ctx, store, client).run_digest,
+            grace=ctx.config.digest_grace,
+            retention=ctx.config.history_retention,
+        )
+        return cls(store, scheduler)
 
     async def start(self) -> None:
         await self.scheduler.start()

@@ -77,6 +77,7 @@ class DigestScheduler:
         replica_id: str | None = None,
         grace: timedelta = DEFAULT_GRACE,
         lease: timedelta = DEFAULT_LEASE,
+        retention: timedelta | None = None,
         scheduler: AsyncIOScheduler | None = None,
     ) -> None:
         self.store = store
@@ -85,6 +86,7 @@ class DigestScheduler:
         self.replica_id = replica_id or default_replica_id()
         self.grace = grace
         self.lease = lease
+        self.retention = retention  # None: keep history for ever
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
 
     # Lifecycle
@@ -141,9 +143,13 @@ class DigestScheduler:
             self.scheduler.remove_job(JOB_PREFIX + subscription_id)
 
     async def sweep(self) -> CatchUp:
-        """Every minute: pick up added or removed subscriptions, then catch up."""
+        """Every minute: pick up added or removed subscriptions, catch up, and drop the
+        verdict history and finished slots older than the retention."""
         await self.sync()
-        return await self.catch_up()
+        caught_up = await self.catch_up()
+        if self.retention is not None:
+            await asyncio.to_thread(self.store.prune, self.clock() - self.retention)
+        return caught_up
 
     # Running slots
 

@@ -98,3 +98,13 @@ def test_usage_lists_every_command() -> None:
 
     for word in ("NAME|ID", "all", "list", "audit", "digest add", "digest run", "help"):
         assert word in USAGE
+
+
+def test_digest_grace_and_history_retention() -> None:
+    config = BotConfig.from_env(
+        {**BASE, "VPCTEST_DIGEST_GRACE": "2h", "VPCTEST_HISTORY_RETENTION": "90d"}
+    )
+    assert config.digest_grace == timedelta(hours=2)
+    assert config.history_retention == timedelta(days=90)
+    with pytest.raises(ConfigError, match="VPCTEST_HISTORY_RETENTION"):
+        BotConfig.from_env({**BASE, "VPCTEST_HISTORY_RETENTION": "forever"})

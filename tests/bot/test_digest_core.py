@@ -653,3 +653,19 @@ def test_prune_keeps_the_retention_and_each_latest_slot(digests: DigestStore) ->
     assert [s.slot_at for s in digests.slots(sub.id)] == [days[3]]  # the latest stays
     previous = digests.previous_posted(sub.id, before=days[3] + timedelta(days=1))
     assert previous is not None and previous.posted_ts == "04"
+
+
+async def test_the_sweep_prunes_history_older_than_the_retention(database_url: str) -> None:
+    from bot.store import upgrade
+
+    upgrade(database_url)
+    clock = Clock(utc(2026, 6, 1, 9))
+    scheduler = replica(database_url, Poster(), clock, "r1", retention=timedelta(days=7))
+    try:
+        scheduler.store.record_verdicts("T1/*", rows(orders="fail"), utc(2026, 5, 1, 9))
+        scheduler.store.record_verdicts("T1/*", rows(orders="pass"), utc(2026, 5, 30, 9))
+        await scheduler.sweep()
+        (orders,) = scheduler.store.history_for("T1/*", clock()).values()
+        assert orders.verdict == "pass" and orders.previous is None  # the May 1 row is gone
+    finally:
+        scheduler.store.close()
