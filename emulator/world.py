@@ -77,6 +77,7 @@ class ApiRef:
     group_id: str = ""
     group_name: str = ""
     stage: str = "RELEASE"
+    gateway_id: str = ""  # the API Gateway instance the API's group is deployed on
 
 
 @dataclass
@@ -389,7 +390,10 @@ def _vpc_access(top: Node, raw: Any, path: str) -> VpcAccess:
     apis = []
     for item, item_path in n.items("apis"):
         a = n.child(
-            item, item_path, ("id", "name", "group_id", "group_name", "stage"), ("id", "name")
+            item,
+            item_path,
+            ("id", "name", "group_id", "group_name", "stage", "gateway_id"),
+            ("id", "name"),
         )
         apis.append(
             ApiRef(
@@ -398,6 +402,7 @@ def _vpc_access(top: Node, raw: Any, path: str) -> VpcAccess:
                 group_id=a.str("group_id", ""),
                 group_name=a.str("group_name", ""),
                 stage=a.str("stage", "RELEASE"),
+                gateway_id=a.str("gateway_id", ""),
             )
         )
     return VpcAccess(
@@ -628,8 +633,18 @@ def _check_references(top: Node, w: World) -> None:
             fail(path, f"VPC {vpc_id!r} is not listed: add it under vpcs")
 
     names: dict[str, int] = {}
+    gateway_of_group: dict[str, str] = {}
     for i, access in enumerate(w.vpc_accesses):
         vpc_known(f"vpc_accesses[{i}].vpc_id", access.vpc_id)
+        for j, api in enumerate(access.apis):
+            path = f"vpc_accesses[{i}].apis[{j}].gateway_id"
+            if api.gateway_id and w.gateway(api.gateway_id) is None:
+                fail(path, f"gateway {api.gateway_id!r} is not listed under gateways")
+            if api.gateway_id and api.group_id:
+                known = gateway_of_group.setdefault(api.group_id, api.gateway_id)
+                if known != api.gateway_id:
+                    fail(path, f"group {api.group_id!r} is already on gateway {known!r}")
+
         if access.name in names:
             fail(
                 f"vpc_accesses[{i}].name",

@@ -164,3 +164,22 @@ def describe_access_control_list_attribute(ctx: Context) -> dict[str, Any]:
         "AddressIPVersion": "ipv4",
         "AclEntrys": {"AclEntry": [{"AclEntryIp": e, "AclEntryComment": ""} for e in acl.entries]},
     }
+
+
+@action(CLOUDAPI, "DescribeApiGroup", regional=False)
+def describe_api_group(ctx: Context) -> dict[str, Any]:
+    """A group as the APIs using authorizations name it; its InstanceId is its gateway."""
+    group_id = ctx.params.str("GroupId", required=True)
+    api = next(
+        (a for access in ctx.world.vpc_accesses for a in access.apis if a.group_id == group_id),
+        None,
+    )
+    if api is None:
+        raise ApiError(404, "NotFoundApiGroup", f"Cannot find the API group: {group_id}.")
+    return {
+        "GroupId": group_id,
+        "GroupName": api.group_name or group_id,
+        "InstanceId": api.gateway_id,
+        "RegionId": ctx.world.region,
+        "Status": "NORMAL",
+    }

@@ -221,3 +221,46 @@ async def test_describe_apis_by_vpc_access(demo) -> None:
     assert [i.stage_name for i in second.api_vpc_access_infos.api_vpc_access_info] == ["TEST"]
     none = api.DescribeApisByVpcAccessRequest(vpc_name="web-lb")
     assert (await client.describe_apis_by_vpc_access_async(none)).body.total_count == 0
+
+
+async def test_describe_api_group_names_the_gateway_its_apis_run_on(
+    emulator_server, sdk_clients, scenario_path
+) -> None:
+    import yaml
+
+    world = yaml.safe_load(scenario_path("ecs-pass").read_text())
+    world["vpc_accesses"][0]["apis"] = [
+        {
+            "id": "api-1",
+            "name": "GetOrder",
+            "group_id": "grp-1",
+            "gateway_id": "apigateway-hz-1a2b3c",
+        }
+    ]
+    clients = sdk_clients(emulator_server(world))
+    found = await clients.cloudapi.describe_api_group_async(
+        api.DescribeApiGroupRequest(group_id="grp-1")
+    )
+    assert found.body.instance_id == "apigateway-hz-1a2b3c"
+    with pytest.raises(ClientException) as missing:
+        await clients.cloudapi.describe_api_group_async(api.DescribeApiGroupRequest(group_id="x"))
+    assert missing.value.code == "NotFoundApiGroup"
+
+
+def test_an_api_on_an_unknown_gateway_or_a_group_on_two_is_rejected(scenario_path) -> None:
+    import yaml
+
+    from emulator.schema import WorldError
+    from emulator.world import parse_world
+
+    world = yaml.safe_load(scenario_path("ecs-pass").read_text())
+    world["vpc_accesses"][0]["apis"] = [{"id": "a", "name": "A", "gateway_id": "apigateway-nope"}]
+    with pytest.raises(WorldError, match=r"apis\[0\]\.gateway_id"):
+        parse_world(world)
+    world["vpc_accesses"][0]["apis"] = [
+        {"id": "a", "name": "A", "group_id": "g", "gateway_id": "apigateway-hz-1a2b3c"},
+        {"id": "b", "name": "B", "group_id": "g", "gateway_id": "apigateway-other"},
+    ]
+    world["gateways"].append({**world["gateways"][0], "id": "apigateway-other"})
+    with pytest.raises(WorldError, match="already on gateway"):
+        parse_world(world)
