@@ -79,14 +79,38 @@ class Diagnoser:
             elapsed_ms=round((time.perf_counter() - started) * 1000),
         )
 
+    async def all_gateways(self) -> list[Gateway]:
+        return await self.lookups.gateways(None)
+
+    async def gateways_using(self, access: VpcAccess) -> list[str]:
+        """The gateway instances whose APIs use `access`: API → its group → the group's instance.
+
+        The APIs are the same lookup the diagnosis makes for the blast radius, so this costs
+        one DescribeApiGroup per group per run.
+        """
+        apis = await self.lookups.apis(access.name)
+        groups = sorted({a.group_id for a in apis if a.group_id})
+        instances = await asyncio.gather(*(self.lookups.api_group_gateway(g) for g in groups))
+        return sorted({i for i in instances if i})
+
     async def diagnose_many(
         self,
         accesses: Sequence[VpcAccess],
         gateway: Gateway,
         probe: ProbeRequest | None = None,
     ) -> AsyncIterator[Report]:
+        """Every authorization from one gateway; reports come back in input order."""
+        async for report in self.diagnose_pairs([(a, gateway) for a in accesses], probe):
+            yield report
+
+    async def diagnose_pairs(
+        self,
+        pairs: Sequence[tuple[VpcAccess, Gateway]],
+        probe: ProbeRequest | None = None,
+    ) -> AsyncIterator[Report]:
         """All at once (the caller bounds calls in flight); reports come back in input order."""
-        tasks = [asyncio.ensure_future(self.diagnose(a, gateway, probe)) for a in accesses]
+        tasks = [asyncio.ensure_future(self.diagnose(a, g, probe)) for a, g in pairs]
+
         try:
             for task in tasks:
                 yield await task

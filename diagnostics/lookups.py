@@ -78,7 +78,16 @@ class Lookups:
             lambda: apigateway.apis_by_vpc_access(self.clients, vpc_access_name),
         )
 
+    def api_group_gateway(self, group_id: str) -> Awaitable[str]:
+        """The gateway instance an API group is deployed on."""
+        return self._once(
+            "apigateway:DescribeApiGroup",
+            group_id,
+            lambda: apigateway.api_group_instance(self.clients, group_id),
+        )
+
     def gateway_acl_entries(self, acl_id: str) -> Awaitable[tuple[str, ...]]:
+
         return self._once(
             "apigateway:DescribeAccessControlListAttribute",
             acl_id,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from diagnostics.engine import Diagnoser
 from diagnostics.fixes import apply_fix, revert_fix
 from diagnostics.report import Status
 from diagnostics.snapshot import ProbeRequest
@@ -251,6 +252,9 @@ async def test_the_ram_policies_grant_exactly_what_the_diagnosis_and_fixes_call(
         emulator_server(Path(__file__).resolve().parents[1] / "emulator/worlds/demo.yaml")
     )
     await diagnose_all(demo, probe=ProbeRequest())
+    diagnoser = Diagnoser(demo)  # a digest across gateways maps authorizations to them
+    for access in await diagnoser.vpc_accesses():
+        await diagnoser.gateways_using(access)
     called |= set(demo.caller.attempts)
     assert called == _policy_actions("vpc-test-diagnose.json")
 
@@ -295,3 +299,20 @@ async def test_a_load_balancer_shared_by_authorizations_is_read_once(emulator_se
     assert calls["slb:DescribeAccessControlListAttribute"] == 1
     assert calls["ecs:DescribeSecurityGroupAttribute"] == 1  # the backend's group
     assert calls["slb:DescribeHealthStatus"] == 3  # one per listener
+
+
+async def test_an_authorization_is_mapped_to_the_gateways_its_apis_run_on(emulator_server) -> None:
+    world = scenario("ecs-pass")
+    world["gateways"].append({**world["gateways"][0], "id": "apigateway-b"})
+    world["vpc_accesses"][0]["apis"] = [
+        {"id": "a1", "name": "A1", "group_id": "g1", "gateway_id": "apigateway-hz-1a2b3c"},
+        {"id": "a2", "name": "A2", "group_id": "g1", "gateway_id": "apigateway-hz-1a2b3c"},
+        {"id": "a3", "name": "A3", "group_id": "g2", "gateway_id": "apigateway-b"},
+    ]
+    server = emulator_server(world)
+    diagnoser = Diagnoser(clients_for(server))
+    [access] = await diagnoser.vpc_accesses()
+    assert await diagnoser.gateways_using(access) == ["apigateway-b", "apigateway-hz-1a2b3c"]
+    await diagnoser.gateways_using(access)
+    assert server.qualified_calls["apigateway:DescribeApiGroup"] == 2  # once per group per run
+    assert server.qualified_calls["apigateway:DescribeApisByVpcAccess"] == 1

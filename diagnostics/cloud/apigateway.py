@@ -140,3 +140,12 @@ async def gateway_acl_entries(c: CloudClients, acl_id: str) -> tuple[str, ...]:
     )
     entries = response.body.acl_entrys.acl_entry if response.body.acl_entrys else []
     return tuple(e.acl_entry_ip for e in entries or [] if e.acl_entry_ip)
+
+
+async def api_group_instance(c: CloudClients, group_id: str) -> str:
+    """The API Gateway instance an API group is deployed on."""
+    request = api.DescribeApiGroupRequest(group_id=group_id)
+    response = await c.caller.call(
+        "cloudapi", "DescribeApiGroup", lambda: c.cloudapi.describe_api_group_async(request)
+    )
+    return response.body.instance_id or ""
