@@ -26,6 +26,7 @@ from bot.digest.models import DigestSubscription
 from bot.digest.service import DigestStore
 from diagnostics.engine import Diagnoser
 from diagnostics.errors import CloudError, UsageError
+from diagnostics.facts import Gateway, VpcAccess
 from diagnostics.report import Report
 
 log = logging.getLogger(__name__)
@@ -53,27 +54,67 @@ class Diagnosis:
         return {(r.gateway.id, r.vpc_access.id): _summary(r) for r in self.reports}
 
 
+NO_GATEWAY = (
+    "not tested: no API uses it, so no gateway calls it; "
+    "name one with `digest add … --gateway ID` to test it from there"
+)
+
+
 async def diagnose(ctx: BotContext, gateway_id: str | None) -> Diagnosis:
-    """Every authorization against the gateway; a failure midway keeps what was found."""
+    """Every authorization in scope; a failure midway keeps what was found.
+
+    With a gateway (given, or the region's only one) every authorization is tested from
+    it. Without one in a region of several, each is tested from the gateways its APIs
+    run on.
+    """
     found = Diagnosis()
     diagnoser = Diagnoser(ctx.diagnosis.clients)
+    wanted = gateway_id or ctx.diagnosis.default_gateway
     try:
-        gateway = await diagnoser.gateway(gateway_id or ctx.diagnosis.default_gateway)
         accesses = await diagnoser.vpc_accesses()
+        gateways = [await diagnoser.gateway(wanted)] if wanted else await diagnoser.all_gateways()
+        if not gateways:
+            raise UsageError("this region has no API Gateway instance")
+        pairs, unplaced = await _placements(diagnoser, accesses, gateways)
     except (CloudError, UsageError) as exc:
         found.error = _reason(exc)
         return found
+    found.unknown = [VerdictRow("", a.id, UNKNOWN, (why,), a.name) for a, why in unplaced]
     try:
-        async for report in diagnoser.diagnose_many(accesses, gateway):
+        async for report in diagnoser.diagnose_pairs(pairs):
             found.reports.append(report)
     except (CloudError, UsageError) as exc:
         found.error = _reason(exc)
         why = (f"not tested: {found.error}",)
-        found.unknown = [
-            VerdictRow(gateway.id, a.id, UNKNOWN, why, a.name)
-            for a in accesses[len(found.reports) :]
+        found.unknown += [
+            VerdictRow(g.id, a.id, UNKNOWN, why, a.name) for a, g in pairs[len(found.reports) :]
         ]
     return found
+
+
+async def _placements(
+    diagnoser: Diagnoser, accesses: list[VpcAccess], gateways: list[Gateway]
+) -> tuple[list[tuple[VpcAccess, Gateway]], list[tuple[VpcAccess, str]]]:
+    """(authorization, gateway) pairs to test, and the authorizations no gateway uses."""
+    if len(gateways) == 1:
+        return [(a, gateways[0]) for a in accesses], []
+    by_id = {g.id: g for g in gateways}
+    users = await asyncio.gather(
+        *(diagnoser.gateways_using(a) for a in accesses), return_exceptions=True
+    )
+    pairs: list[tuple[VpcAccess, Gateway]] = []
+    unplaced: list[tuple[VpcAccess, str]] = []
+    for access, ids in zip(accesses, users, strict=True):
+        if isinstance(ids, BaseException):
+            reason = ids.reason if isinstance(ids, CloudError) else repr(ids)
+            unplaced.append((access, f"not tested: {reason}"))
+            continue
+        serving = [by_id[i] for i in ids if i in by_id]
+        if serving:
+            pairs += [(access, g) for g in serving]
+        else:
+            unplaced.append((access, NO_GATEWAY))
+    return pairs, unplaced
 
 
 class DigestRunner:
