@@ -13,6 +13,7 @@ import asyncio
 import math
 import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -82,6 +83,13 @@ def fleet_bench(qps: float) -> None:
         cpu_before = time.process_time()
         wall, diagnoser = asyncio.run(_diagnose(settings, None))
         cpu = time.process_time() - cpu_before
+    report_calls(diagnoser, world, served, qps, wall, cpu)
+
+
+def report_calls(
+    diagnoser: Diagnoser, world: dict, served: dict[str, int], qps: float, wall: float, cpu: float
+) -> None:
+    """Calls made against the distinct lookups needed, wall time against the throttle bound."""
     made = diagnoser.lookups.clients.caller.attempts
     needed = {
         action: math.ceil(n / IDS_PER_CALL) if action in BATCHED else n
@@ -114,7 +122,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--qps", type=float, default=50)
     parser.add_argument("--commands", type=int, default=50, help="slash commands in the burst")
-    parser.add_argument("--only", choices=("latency", "fleet", "bot"))
+    parser.add_argument("--only", choices=("latency", "fleet", "bot", "digest"))
     args = parser.parse_args(argv)
     if args.only in (None, "latency"):
         latency_bench(args.latency_ms, args.runs)
@@ -124,6 +132,12 @@ def main(argv: list[str]) -> int:
         from bench.bot_ack import bot_bench  # late: Slack's modules would swell (b)'s peak RSS
 
         bot_bench(args.latency_ms, args.commands)
+    if args.only == "digest":
+        from bench.digest_fleet import digest_bench
+
+        digest_bench()
+    elif args.only is None:  # in a process of its own, so its peak RSS is its own
+        subprocess.run([sys.executable, "-m", "bench", "--only", "digest"], check=True)
     return 0
 
 

@@ -60,7 +60,9 @@ NO_GATEWAY = (
 )
 
 
-async def diagnose(ctx: BotContext, gateway_id: str | None) -> Diagnosis:
+async def diagnose(
+    ctx: BotContext, gateway_id: str | None, diagnoser: Diagnoser | None = None
+) -> Diagnosis:
     """Every authorization in scope; a failure midway keeps what was found.
 
     With a gateway (given, or the region's only one) every authorization is tested from
@@ -68,53 +70,54 @@ async def diagnose(ctx: BotContext, gateway_id: str | None) -> Diagnosis:
     run on.
     """
     found = Diagnosis()
-    diagnoser = Diagnoser(ctx.diagnosis.clients)
+    diagnoser = diagnoser or Diagnoser(ctx.diagnosis.clients)
     wanted = gateway_id or ctx.diagnosis.default_gateway
+
     try:
         accesses = await diagnoser.vpc_accesses()
         gateways = [await diagnoser.gateway(wanted)] if wanted else await diagnoser.all_gateways()
         if not gateways:
             raise UsageError("this region has no API Gateway instance")
-        pairs, unplaced = await _placements(diagnoser, accesses, gateways)
     except (CloudError, UsageError) as exc:
         found.error = _reason(exc)
         return found
-    found.unknown = [VerdictRow("", a.id, UNKNOWN, (why,), a.name) for a, why in unplaced]
+    if len(gateways) > 1:
+        await _diagnose_where_used(diagnoser, accesses, gateways, found)
+        return found
     try:
-        async for report in diagnoser.diagnose_pairs(pairs):
+        async for report in diagnoser.diagnose_many(accesses, gateways[0]):
             found.reports.append(report)
     except (CloudError, UsageError) as exc:
         found.error = _reason(exc)
         why = (f"not tested: {found.error}",)
-        found.unknown += [
-            VerdictRow(g.id, a.id, UNKNOWN, why, a.name) for a, g in pairs[len(found.reports) :]
+        found.unknown = [
+            VerdictRow(gateways[0].id, a.id, UNKNOWN, why, a.name)
+            for a in accesses[len(found.reports) :]
         ]
     return found
 
 
-async def _placements(
-    diagnoser: Diagnoser, accesses: list[VpcAccess], gateways: list[Gateway]
-) -> tuple[list[tuple[VpcAccess, Gateway]], list[tuple[VpcAccess, str]]]:
-    """(authorization, gateway) pairs to test, and the authorizations no gateway uses."""
-    if len(gateways) == 1:
-        return [(a, gateways[0]) for a in accesses], []
+async def _diagnose_where_used(
+    diagnoser: Diagnoser, accesses: list[VpcAccess], gateways: list[Gateway], found: Diagnosis
+) -> None:
+    """Each authorization from the gateways its APIs run on, as soon as those are known:
+    finding the gateways and testing run side by side, each paced by its own API limit."""
     by_id = {g.id: g for g in gateways}
-    users = await asyncio.gather(
-        *(diagnoser.gateways_using(a) for a in accesses), return_exceptions=True
-    )
-    pairs: list[tuple[VpcAccess, Gateway]] = []
-    unplaced: list[tuple[VpcAccess, str]] = []
-    for access, ids in zip(accesses, users, strict=True):
-        if isinstance(ids, BaseException):
-            reason = ids.reason if isinstance(ids, CloudError) else repr(ids)
-            unplaced.append((access, f"not tested: {reason}"))
-            continue
-        serving = [by_id[i] for i in ids if i in by_id]
-        if serving:
-            pairs += [(access, g) for g in serving]
+
+    async def one(access: VpcAccess) -> list[Report] | VerdictRow:
+        try:
+            serving = [by_id[i] for i in await diagnoser.gateways_using(access) if i in by_id]
+        except CloudError as exc:
+            return VerdictRow("", access.id, UNKNOWN, (f"not tested: {exc.reason}",), access.name)
+        if not serving:
+            return VerdictRow("", access.id, UNKNOWN, (NO_GATEWAY,), access.name)
+        return list(await asyncio.gather(*(diagnoser.diagnose(access, g) for g in serving)))
+
+    for outcome in await asyncio.gather(*(one(a) for a in accesses)):
+        if isinstance(outcome, VerdictRow):
+            found.unknown.append(outcome)
         else:
-            unplaced.append((access, NO_GATEWAY))
-    return pairs, unplaced
+            found.reports.extend(outcome)
 
 
 class DigestRunner:
