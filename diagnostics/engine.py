@@ -79,6 +79,17 @@ class Diagnoser:
             elapsed_ms=round((time.perf_counter() - started) * 1000),
         )
 
+    def prefetch_targets(self, accesses: Sequence[VpcAccess]) -> None:
+        """Start every authorization's target reads at once, so ECS ids batch 100 per call
+        even when the diagnoses themselves start staggered (a digest across gateways)."""
+        for access in accesses:
+            target = access.instance_id
+            if target.startswith("i-"):
+                self.lookups.ecs_instance(target)
+                self.lookups.ecs_health(target)
+            elif target.startswith("lb-"):
+                self.lookups.load_balancer(target)
+
     async def all_gateways(self) -> list[Gateway]:
         return await self.lookups.gateways(None)
 
@@ -109,6 +120,7 @@ class Diagnoser:
         probe: ProbeRequest | None = None,
     ) -> AsyncIterator[Report]:
         """All at once (the caller bounds calls in flight); reports come back in input order."""
+        self.prefetch_targets([a for a, _ in pairs])
         tasks = [asyncio.ensure_future(self.diagnose(a, g, probe)) for a, g in pairs]
 
         try:

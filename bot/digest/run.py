@@ -103,6 +103,7 @@ async def _diagnose_where_used(
     """Each authorization from the gateways its APIs run on, as soon as those are known:
     finding the gateways and testing run side by side, each paced by its own API limit."""
     by_id = {g.id: g for g in gateways}
+    diagnoser.prefetch_targets(accesses)
 
     async def one(access: VpcAccess) -> list[Report] | VerdictRow:
         try:
