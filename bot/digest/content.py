@@ -16,8 +16,9 @@ from typing import Any
 from bot import presenters, render
 from bot.digest.history import FAIL, PASS, UNKNOWN, AuthorizationHistory
 from bot.fix_views import slack_date
+from diagnostics.report import Report
 
-PAGE_SIZE = 40  # items per message: 40 sections + header, contexts, error, summaries ≤ 50
+PAGE_SIZE = 20  # items per message: 20 × (line + buttons) + header, contexts, error, summaries ≤ 50
 NAMES_LIMIT = 2900  # a "newly broken" / "recovered" list is clipped with "and N more"
 MARKS = {PASS: ":white_check_mark:", FAIL: ":x:", UNKNOWN: ":grey_question:"}
 Key = tuple[str, str]
@@ -148,7 +149,20 @@ def _item(digest: DigestInput, item: AuthorizationHistory) -> dict[str, str]:
     }
 
 
+def rerun_line(report: Report, note: str) -> str:
+    """A digest item's line after its Re-run button: the verdict now, and who asked when."""
+    access = report.vpc_access
+    line = f"{presenters.MARKS[report.verdict]} *{presenters.escape(access.name)}* (`{access.id}`)"
+    if report.root_causes:
+        first = report.check(report.root_causes[0])
+        line += f" `{', '.join(report.root_causes)}` — {presenters.escape(first.summary)}"
+    else:
+        line += f" {report.verdict.value}"
+    return presenters.clip(f"{line}\n{note}", presenters.LINE_LIMIT)
+
+
 def _span(span: Any) -> str:
+
     minutes = max(0, int(span.total_seconds() // 60))
     if minutes < 120:
         return f"{minutes} min"

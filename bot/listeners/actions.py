@@ -9,8 +9,11 @@ from slack_bolt.async_app import AsyncApp
 
 from bot import presenters, render
 from bot.context import BadValue, BotContext, parse_value, post_result
+from bot.digest.content import rerun_line
+from bot.fix_views import slack_date
 from bot.guard import Refused, caller_of, check_may_run_tests
-from bot.results import all_message, diagnose_message
+from bot.results import all_message, diagnose_message, result_message
+from bot.store.service import utcnow
 from diagnostics.errors import CloudError, UsageError
 
 STEP = re.compile(r"^step_[0-3]$")
@@ -73,6 +76,36 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
             return
         message = await _diagnose_button(ctx, body, action)
         await post_result(client, respond, caller_of(body).channel_id, message)
+
+    @app.action("digest_rerun")
+    async def digest_rerun(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+    ) -> None:
+        """Test one digest item again and rewrite its line in place; the rest stays."""
+        await ack()
+        if not await allowed(body, respond):
+            return
+        blocks = (body.get("message") or {}).get("blocks") or []
+        line_id = str(action.get("block_id", "")).replace("item-", "line-", 1)
+        line = next((b for b in blocks if b.get("block_id") == line_id), None)
+        try:
+            ref = parse_value(action.get("value"), va=str, gw=str)
+            report = await ctx.diagnosis.run(ref.get("va", ""), ref.get("gw") or None)
+        except (BadValue, UsageError, CloudError) as exc:
+            reason = exc.reason if isinstance(exc, CloudError) else str(exc)
+            await respond(response_type="ephemeral", replace_original=False, text=reason)
+            return
+        if line is None:  # not a digest line: show the result on its own
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                **result_message(report, ctx.config.fixes_enabled, "Re-run"),
+            )
+            return
+        note = f"re-run by <@{caller_of(body).user_id}> {slack_date(utcnow())}"
+        line["text"] = {"type": "mrkdwn", "text": rerun_line(report, note)}
+        text = (body.get("message") or {}).get("text") or "vpc-test digest"
+        await respond(replace_original=True, text=text, blocks=blocks)
 
     @app.action("all_page")
     async def all_page(

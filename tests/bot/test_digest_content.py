@@ -38,7 +38,11 @@ def text_of(message: dict) -> str:
 
 def buttons(message: dict) -> list[dict]:
     return [
-        b["accessory"] for b in message["blocks"] if b.get("accessory", {}).get("type") == "button"
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("type") == "button"
     ]
 
 
@@ -61,8 +65,9 @@ def test_broken_recovered_and_unknown_since_the_previous_digest() -> None:
     assert f"<!date^{int(since.timestamp())}^" in text and "(3 days)" in text
     assert "could not be tested: ServiceUnavailable: DescribeInstances" in text
     values = [json.loads(b["value"]) for b in buttons(message)]
-    assert [b["action_id"] for b in buttons(message)] == ["details"] * 3
-    assert values == [{"va": f"va-{n}", "gw": GW} for n in (1, 3, 4)]
+    assert [b["action_id"] for b in buttons(message)] == ["details", "digest_rerun"] * 3
+    assert values == [{"va": f"va-{n}", "gw": GW} for n in (1, 1, 3, 3, 4, 4)]
+
     assert "backend-5" not in text
 
 
@@ -75,13 +80,20 @@ def test_a_first_digest_has_no_changes_section_and_all_passing_says_so() -> None
 def test_more_items_than_fit_are_paged_none_dropped() -> None:
     history = [item(n, FAIL, FAIL, ("ecs.security_group",), AT) for n in range(150)]
     messages = digest_messages(DigestInput("DG-7Q2K", history, AT, has_previous=True))
-    assert len(messages) == -(-150 // PAGE_SIZE) == 4
-    seen = [json.loads(b["value"])["va"] for m in messages for b in buttons(m)]
+    pages = -(-150 // PAGE_SIZE)
+    assert len(messages) == pages
+    seen = [
+        json.loads(b["value"])["va"]
+        for m in messages
+        for b in buttons(m)
+        if b["action_id"] == "details"
+    ]
     assert seen == [f"va-{n}" for n in range(150)]
     for number, message in enumerate(messages, 1):
         assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS
-        assert f"({number}/4)" in message["blocks"][0]["text"]["text"]
-    assert "121–150 of 150 not passing" in text_of(messages[-1])
+        assert f"({number}/{pages})" in message["blocks"][0]["text"]["text"]
+    first_of_last = (pages - 1) * PAGE_SIZE + 1
+    assert f"{first_of_last}–150 of 150 not passing" in text_of(messages[-1])
 
 
 def test_a_failed_run_says_what_and_why() -> None:

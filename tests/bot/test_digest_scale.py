@@ -64,11 +64,14 @@ async def test_a_thousand_authorizations_in_one_paged_digest(slack, tmp_path) ->
         elapsed = time.monotonic() - started
         messages = slack.posted(GENERAL)
         items = [
-            json.loads(b["accessory"]["value"])["va"]
+            json.loads(e["value"])["va"]
             for m in messages
             for b in m["blocks"]
-            if "accessory" in b
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "details"
         ]
+
         assert items == [f"va-{n:04d}" for n in range(COUNT)]  # in order, none dropped
         assert all(len(m["blocks"]) <= MAX_MESSAGE_BLOCKS for m in messages)
         assert f"(1/{len(messages)})" in messages[0]["blocks"][0]["text"]["text"]

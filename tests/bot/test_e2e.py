@@ -60,7 +60,6 @@ async def request_fix(
     return approval[-1]["ts"]
 
 
-
 def rules_for_gateway(cloud: EmulatorServer) -> list:
     return [
         r

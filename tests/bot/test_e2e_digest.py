@@ -113,3 +113,21 @@ async def test_a_refused_post_is_retried_and_posted_once(digest_bot: BotHarness)
 async def test_digest_run_of_an_unknown_id_says_so(digest_bot: BotHarness) -> None:
     assert "No digest DG-ZZZZ" in await run(digest_bot, "DG-ZZZZ")
     assert digest_bot.slack.posted(GENERAL) == []
+
+
+async def test_rerun_on_an_item_updates_its_line_in_place(digest_bot: BotHarness) -> None:
+    bot = digest_bot
+    digest_id = await add(bot, "daily")
+    assert "posted" in await run(bot, digest_id)
+    [digest] = bot.slack.posted(GENERAL)
+    blocks_before = len(digest["blocks"])
+    assert ":x: *orders-backend*" in text(digest)
+    mend(bot.cloud)
+    await bot.platform.click(digest["ts"], "digest_rerun")
+    updated = await eventually(
+        lambda: (m := bot.slack.message(GENERAL, digest["ts"])) and "re-run by" in text(m) and m,
+        what="the item's line updated",
+    )
+    assert ":white_check_mark: *orders-backend*" in text(updated)
+    assert len(updated["blocks"]) == blocks_before  # only that line changed
+    assert len(bot.slack.posted(GENERAL)) == 1  # no new message
