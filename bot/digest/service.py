@@ -27,6 +27,7 @@ from bot.digest.models import DigestSlot, DigestSubscription, SlotState, Verdict
 from bot.digest.schedule import Schedule
 from bot.store.db import make_engine, make_sessions, upgrade
 from bot.store.ids import ALPHABET
+from bot.store.service import aware_utc
 
 ID_LENGTH = 4  # DG-7Q2K: 32**4 ≈ 10**6 ids; a collision is retried
 ID_ATTEMPTS = 8
@@ -376,10 +377,7 @@ class DigestStore:
     # Internals
 
     def _now(self, now: datetime | None) -> datetime:
-        now = self._clock() if now is None else now
-        if now.tzinfo is None or now.utcoffset() is None:
-            raise ValueError(f"naive datetime {now!r}: give a timezone-aware one")
-        return now.astimezone(UTC)
+        return aware_utc(self._clock() if now is None else now)
 
     def _insert_slot(
         self,

@@ -30,7 +30,15 @@ ID_ATTEMPTS = 5  # fresh random ids tried before a collision is reported
 AUDIT_LIMIT = 1000
 
 
+def aware_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive datetime is refused, since its zone would be a guess."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: give a timezone-aware one")
+    return moment.astimezone(UTC)
+
+
 def utcnow() -> datetime:
+
     return datetime.now(UTC)
 
 
@@ -352,10 +360,7 @@ class Store:
     # Internals
 
     def _now(self, now: datetime | None) -> datetime:
-        now = self._clock() if now is None else now
-        if now.tzinfo is None or now.utcoffset() is None:
-            raise ValueError(f"naive datetime {now!r}: give a timezone-aware one")
-        return now.astimezone(UTC)
+        return aware_utc(self._clock() if now is None else now)
 
     def _transition(
         self,
