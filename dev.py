@@ -48,7 +48,15 @@ def main(argv: list[str]) -> int:
     exe, *args = COMMANDS[argv[0]]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     cmd = [str(BIN / exe), *args, *argv[1:]]
-    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+    status = subprocess.run(cmd, cwd=ROOT, env=env).returncode
+    if argv[0] == "run" and status in (1, 2):
+        # The demo world fails on purpose, to show each failure the guide covers.
+        print(
+            f"(vpc-test exited {status}: some demo authorizations fail or are unknown, as designed)",
+            file=sys.stderr,
+        )
+        return 0
+    return status
 
 
 if __name__ == "__main__":
