@@ -52,7 +52,8 @@ def main(argv: list[str]) -> int:
     if argv[0] == "run" and status in (1, 2):
         # The demo world fails on purpose, to show each failure the guide covers.
         print(
-            f"(vpc-test exited {status}: some demo authorizations fail or are unknown, as designed)",
+            f"(vpc-test exited {status}: some demo authorizations fail or are unknown, "
+            "as designed)",
             file=sys.stderr,
         )
         return 0
