@@ -27,7 +27,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digest.models import DigestSubscription, SlotState
-from bot.digest.service import DEFAULT_LEASE, DigestStore, utcnow
+from bot.digest.service import DEFAULT_LEASE, DigestStore
+from bot.store.service import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -27,17 +27,13 @@ from bot.digest.models import DigestSlot, DigestSubscription, SlotState, Verdict
 from bot.digest.schedule import Schedule
 from bot.store.db import make_engine, make_sessions, upgrade
 from bot.store.ids import ALPHABET
-from bot.store.service import aware_utc
+from bot.store.service import aware_utc, utcnow
 
 ID_LENGTH = 4  # DG-7Q2K: 32**4 ≈ 10**6 ids; a collision is retried
 ID_ATTEMPTS = 8
 DEFAULT_LEASE = timedelta(minutes=10)  # a claim older than this, unfinished, is abandoned
 
 Key = tuple[str, str]  # (gateway_id, vpc_access_id)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_digest_id() -> str:

@@ -38,7 +38,6 @@ def aware_utc(moment: datetime) -> datetime:
 
 
 def utcnow() -> datetime:
-
     return datetime.now(UTC)
 
 
