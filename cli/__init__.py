@@ -1,4 +1,4 @@
-"""The `vpc-test` command: `check`, `emulator` (and later `serve`)."""
+"""The `vpc-test` command: `check`, `serve`, `playground`, `emulator`."""
 
 from __future__ import annotations
 
@@ -102,7 +102,32 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="serve FILE (default: the bundled demo world) with the emulator, for the cloud",
     )
+    serve.add_argument(
+        "--host", default="0.0.0.0", help="address to listen on (default: every interface)"
+    )
     serve.add_argument("-v", "--verbose", action="store_true", help="log requests and calls")
+
+    playground = commands.add_parser(
+        "playground",
+        help="try the bot in a browser: the bot, a local Slack and a sandbox cloud, on loopback",
+    )
+    playground.add_argument(
+        "--world", metavar="FILE", help="the cloud to serve (default: the bundled demo world)"
+    )
+    playground.add_argument(
+        "--port", type=int, default=8400, help="the page's port (default 8400; 0: any free one)"
+    )
+    playground.add_argument(
+        "--bot-url",
+        metavar="URL",
+        help="drive a bot you run yourself (its /slack/events URL) instead of starting one",
+    )
+    playground.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="the started bot's DATABASE_URL (default: a temporary SQLite file)",
+    )
+    playground.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     return top
 
 
@@ -121,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from cli.serve import run_serve
 
-            return run_serve(args.sandbox)
+            return run_serve(args.sandbox, args.host)
+        if args.command == "playground":
+            from cli.playground import run_playground
+
+            return run_playground(args.world, args.port, args.bot_url, args.database_url)
         return _check(args)
     except UsageError as exc:
         print(f"vpc-test: {one_line(str(exc))}", file=sys.stderr)

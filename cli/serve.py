@@ -11,7 +11,7 @@ from diagnostics.cloud.clients import CloudSettings, credential_client, resolve_
 from diagnostics.errors import UsageError
 
 
-def run_serve(sandbox_world: str | None) -> int:
+def run_serve(sandbox_world: str | None, host: str = "0.0.0.0") -> int:
     try:
         config = BotConfig.from_env(os.environ)
         from bot.store import parse_database_url
@@ -26,13 +26,13 @@ def run_serve(sandbox_world: str | None) -> int:
 
             settings = stack.enter_context(sandbox(sandbox_world or None))
         try:
-            asyncio.run(_serve(config, settings))
+            asyncio.run(_serve(config, settings, host))
         except ConfigError as exc:  # e.g. Slack refused the token
             raise UsageError(str(exc)) from exc
     return 0
 
 
-async def _serve(config: BotConfig, settings: CloudSettings) -> None:
+async def _serve(config: BotConfig, settings: CloudSettings, host: str) -> None:
     from bot.app import build_app
     from bot.context import BotContext
     from bot.diagnosis import DiagnosisService
@@ -42,4 +42,4 @@ async def _serve(config: BotConfig, settings: CloudSettings) -> None:
     await resolve_credentials(credential_client(settings))
     store = await asyncio.to_thread(Store.open, config.database_url)
     ctx = BotContext(config, DiagnosisService.from_settings(settings, config.gateway), store)
-    await serve(ctx, build_app(ctx))
+    await serve(ctx, build_app(ctx), host)

@@ -65,6 +65,16 @@ class Inspection:
                 and channel in (None, m.channel)
             ]
 
+    def messages(self) -> list[dict[str, Any]]:
+        """Every live message of every channel, ephemeral ones too, oldest first."""
+        with self._lock:
+            return [_listed(m) for m in self.workspace.messages.all() if not m.deleted]
+
+    def open_views(self) -> list[dict[str, Any]]:
+        """Every open view, of every user, oldest first."""
+        with self._lock:
+            return [_listed_view(v) for v in self.workspace.views.views.values() if v.is_open]
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The current state of message `ts` (ephemeral ones too), or None if absent or deleted."""
         with self._lock:

@@ -87,6 +87,8 @@ class SlackServer(ThreadedServer, Inspection):
         self.rate_limits = RateLimiter(clock)
         self.calls: list[Call] = []
         self.violations: list[Violation] = []
+        self.version = 0  # bumped on every change to what a client would show
+        self._watchers: list[Callable[[int], None]] = []
 
     thread_name = "slack-emulator"
 
@@ -108,6 +110,21 @@ class SlackServer(ThreadedServer, Inspection):
             self.rate_limits.clear()
             self.calls.clear()
             self.violations.clear()
+            self._changed()
+
+    def watch(self, callback: Callable[[int], None]) -> None:
+        """Call `callback(version)` after every change (from the server's thread; keep it short)."""
+        with self._lock:
+            self._watchers.append(callback)
+
+    def _changed(self) -> None:
+        """Bump `version` and tell the watchers; call with the lock held."""
+        self.version += 1
+        for callback in list(self._watchers):
+            try:
+                callback(self.version)
+            except Exception:  # a watcher's failure must not fail the Web API call
+                log.exception("Slack emulator watcher failed")
 
     # --- HTTP -----------------------------------------------------------------------------------
 
@@ -181,6 +198,7 @@ class SlackServer(ThreadedServer, Inspection):
                 response, status = {"ok": False, "error": "internal_error"}, 500
             call = Call(method, payload, response, status, self.clock())
             self.calls.append(call)
+            self._changed()
             return call
 
     # --- configuration ------------------------------------------------------------------------
@@ -259,6 +277,7 @@ class SlackServer(ThreadedServer, Inspection):
         with self._lock:
             record = self.workspace.views.views[view_id]
             record.state_values = copy.deepcopy(values)
+            self._changed()
             return record.payload()
 
     def close_view(self, view_id: str) -> dict[str, Any]:
@@ -267,6 +286,7 @@ class SlackServer(ThreadedServer, Inspection):
             record = self.workspace.views.views[view_id]
             payload = record.payload()
             self.workspace.views.close(view_id, clear=payload["clear_on_close"])
+            self._changed()
             return payload
 
     def user(self, user_id: str) -> dict[str, Any]:
