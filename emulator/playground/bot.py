@@ -139,8 +139,7 @@ class Bot:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C in the terminal reaches the playground only
-        )
+        )  # same process group: Ctrl-C or a closed terminal stops the bot too
         self._relay_task = asyncio.create_task(self._relay(self._process))
 
     async def _relay(self, process: asyncio.subprocess.Process) -> None:

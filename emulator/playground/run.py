@@ -60,6 +60,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def new_slack() -> SlackServer:
+    """The playground's Slack: its people and channels only, fresh secrets each run."""
+    return SlackServer(
+        token="xoxb-playground-" + secrets.token_hex(8),
+        signing_secret=secrets.token_hex(16),
+        team_id=people.TEAM["id"],
+        users=people.user_specs(),
+        channels={c.id: c.name for c in people.CHANNELS},
+        strict=True,
+        action_id_scope="block",  # Slack's rule: action_ids unique within a block
+    )
+
+
+async def serve_page(playground: Playground, sock: socket.socket) -> web.AppRunner:
+    """Serve the page and its API on `sock` (from `listen`); the runner's cleanup stops it."""
+    runner = web.AppRunner(playground.app(sock.getsockname()[1]), shutdown_timeout=1.0)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    return runner
+
+
 def bot_settings(
     slack: SlackServer, cloud: EmulatorServer, world: World, port: int, database_url: str
 ) -> dict[str, str]:
@@ -87,16 +108,7 @@ def run(options: Options) -> int:
     sock = listen(options.port)
     with contextlib.ExitStack() as stack:
         cloud = stack.enter_context(EmulatorServer(world))
-        slack = stack.enter_context(
-            SlackServer(
-                token="xoxb-playground-" + secrets.token_hex(8),
-                signing_secret=secrets.token_hex(16),
-                team_id=people.TEAM["id"],
-                users=people.user_specs(),
-                channels={c.id: c.name for c in people.CHANNELS},
-                strict=True,
-            )
-        )
+        slack = stack.enter_context(new_slack())
         asyncio.run(_serve(options, cloud, slack, world, sock, stack))
     return 0
 
@@ -124,9 +136,7 @@ async def _serve(
     playground = Playground(
         cloud, slack, events_url, lambda: load_world(options.world_file), bot_env
     )
-    runner = web.AppRunner(playground.app(page_port), shutdown_timeout=1.0)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
+    runner = await serve_page(playground, sock)
     await playground.start()
     address = f"http://127.0.0.1:{page_port}/"
     say(f"vpc-test playground: {address}")

@@ -269,8 +269,8 @@ class Playground:
         app = web.Application(middlewares=[local_only(port), refusals])
         app.router.add_get("/", _index)
         app.router.add_static("/static/", STATIC)
-        app.router.add_get("/api/state", lambda _: web.json_response(self.state()))
-        app.router.add_get("/api/world", lambda _: web.json_response(self.world()))
+        app.router.add_get("/api/state", self._get_state)
+        app.router.add_get("/api/world", self._get_world)
         app.router.add_get("/api/events", self._events)
         app.router.add_post("/api/slash", self._post_slash)
         app.router.add_post("/api/click", self._post_click)
@@ -280,6 +280,12 @@ class Playground:
         app.router.add_post("/api/bot/restart", self._post_restart)
         app.router.add_post("/api/world", self._post_world)
         return app
+
+    async def _get_state(self, _: web.Request) -> web.Response:
+        return web.json_response(self.state())
+
+    async def _get_world(self, _: web.Request) -> web.Response:
+        return web.json_response(await asyncio.to_thread(self.world))
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(
