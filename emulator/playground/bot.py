@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
@@ -30,14 +30,10 @@ class BotStatus:
     url: str
     managed: bool
     detail: str | None = None
+    pid: int | None = None  # the managed child's, e.g. to attach a debugger or py-spy
 
     def json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "url": self.url,
-            "managed": self.managed,
-            "detail": self.detail,
-        }
+        return asdict(self)
 
 
 def child_environment(base: Mapping[str, str], settings: Mapping[str, str]) -> dict[str, str]:
@@ -193,6 +189,6 @@ class Bot:
     def _set(self, status: str, detail: str | None) -> None:
         if (status, detail) == (self._status.status, self._status.detail):
             return
-        self._status = BotStatus(status, self.events_url, self.managed, detail)
+        self._status = BotStatus(status, self.events_url, self.managed, detail, self.pid)
         log.info("bot %s%s", status, f": {detail}" if detail else "")
         self._on_change()
