@@ -1,6 +1,6 @@
 PY ?= python3
 
-.PHONY: run test lint bench
+.PHONY: run demo test lint bench screenshots
 
 run:
 	$(PY) dev.py run
@@ -13,3 +13,9 @@ lint:
 
 bench:
 	$(PY) dev.py bench
+
+demo:
+	$(PY) dev.py demo
+
+screenshots:
+	$(PY) dev.py screenshots

@@ -25,6 +25,8 @@ COMMANDS = {
     "test": ["python", "-m", "pytest", "-q"],
     "lint": ["ruff", "check", "."],
     "bench": ["python", "-m", "bench"],
+    # The README's pictures, taken by the browser tests' own story (tests/browser/conftest.py).
+    "screenshots": ["python", "-m", "pytest", "-q", "tests/browser"],
 }
 
 
@@ -58,6 +60,8 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     exe, *args = run_command(os.environ) if argv[0] == "run" else COMMANDS[argv[0]]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if argv[0] == "screenshots":
+        env["VPCTEST_SCREENSHOTS"] = str(ROOT / "docs" / "screenshots")
     cmd = [str(BIN / exe), *args, *argv[1:]]
     status = subprocess.run(cmd, cwd=ROOT, env=env).returncode
     if argv[0] == "demo" and status in (1, 2):

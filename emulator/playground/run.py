@@ -151,7 +151,8 @@ async def _serve(
         loop.add_signal_handler(sig, stop.set)
     try:
         if await _until(playground.bot.wait_up(BOT_START_S), stop):
-            await playground.subscribe_digest()
+            # A fresh database has no subscription to reuse: don't ask for one.
+            await playground.subscribe_digest(reuse=bool(options.bot_url or options.database_url))
             say(f"ready: the bot is up; open {address} (Ctrl-C stops)")
         elif not stop.is_set():
             say(f"the bot is not up ({playground.bot.status.detail}); the page shows why")

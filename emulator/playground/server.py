@@ -30,6 +30,7 @@ WORLD_POLL_S = 0.5
 COALESCE_S = 0.03  # one SSE event for a burst of changes
 DIGEST_ID = re.compile(r"\bDG-[0-9A-Z]{4,8}\b")
 DIGEST_SCHEDULE = "daily 09:00 UTC"
+VIOLATIONS_SHOWN = 20
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -98,6 +99,10 @@ class Playground:
             "messages": self.slack.messages(),
             "views": self.slack.open_views(),
             "deliveries": self.deliveries.json(),
+            "refused": [
+                {"method": v.method, "error": v.error, "messages": list(v.messages)}
+                for v in self.slack.violations[-VIOLATIONS_SHOWN:]
+            ],
             "digest": {"id": self.digest_id},
         }
 
@@ -169,23 +174,35 @@ class Playground:
             )
         return await self.slash(who.id, people.DIGESTS.id, f"digest run {self.digest_id}")
 
-    async def subscribe_digest(self) -> None:
-        """Subscribe the digest channel, as the developer, and remember the digest's id."""
-        sent = await self.slash(
-            people.DEVELOPER.id, people.DIGESTS.id, f"digest add {DIGEST_SCHEDULE}"
-        )
+    async def subscribe_digest(self, reuse: bool = True) -> None:
+        """Subscribe the digest channel, as the developer, and remember the digest's id.
+
+        With `reuse`, a subscription the bot already has there (its database outlived an
+        earlier playground) is taken instead of adding another.
+        """
+        if reuse:
+            self.digest_id = await self._digest_in_answer("digest list")
+        if self.digest_id is None:
+            self.digest_id = await self._digest_in_answer(f"digest add {DIGEST_SCHEDULE}")
+        self._notify()
+
+    async def _digest_in_answer(self, command: str) -> str | None:
+        """The id of a digest of the digest channel named in the bot's answer to `command`."""
+        before = {m["ts"] for m in self.slack.ephemerals(channel=people.DIGESTS.id)}
+        sent = await self.slash(people.DEVELOPER.id, people.DIGESTS.id, command)
+        channel = f"<#{people.DIGESTS.id}"
         for _ in range(100):  # the answer comes in the ack, or a moment later
-            texts = [str((sent.ack or {}).get("text", ""))] + [
-                m.get("text", "") for m in self.slack.ephemerals(channel=people.DIGESTS.id)
+            answers = [str((sent.ack or {}).get("text", ""))] + [
+                m.get("text", "")
+                for m in self.slack.ephemerals(channel=people.DIGESTS.id)
+                if m["ts"] not in before
             ]
-            found = next((m for t in texts if (m := DIGEST_ID.search(t))), None)
-            if found:
-                self.digest_id = found.group(0)
-                self._notify()
-                return
-            if not sent.ok:
-                return
+            lines = [line for text in answers for line in text.splitlines() if channel in line]
+            found = next((m.group(0) for line in lines if (m := DIGEST_ID.search(line))), None)
+            if found or not sent.ok or any(answers[1:]):
+                return found
             await asyncio.sleep(0.05)
+        return None
 
     async def restart_bot(self) -> None:
         try:

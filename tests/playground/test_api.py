@@ -54,7 +54,7 @@ async def test_the_whole_story_through_the_api(page: Page) -> None:
     await page.post("/api/close", user=DEVELOPER.id, view_id=state["id"])
     await page.post("/api/click", user=DEVELOPER.id, target=result["ts"],
                     action_id="request_fix", block_id=_block_of(result, "request_fix"))
-    modal = await until(lambda: _open_view(page, DEVELOPER.id), what="the fix modal")
+    modal = await until(lambda: _open_view(page, DEVELOPER.id, "'reason'"), what="the fix modal")
     assert modal["callback_id"] == "fix_request"
     refused = await page.post("/api/submit", expect=400, user=DEVELOPER.id, view_id=modal["id"],
                               values={})
@@ -88,8 +88,11 @@ async def test_the_whole_story_through_the_api(page: Page) -> None:
 
 
 async def test_a_digest_posts_in_the_digest_channel(page: Page) -> None:
-    await page.playground.subscribe_digest()
-    assert (await page.get("/api/state"))["digest"]["id"].startswith("DG-")
+    await page.playground.subscribe_digest(reuse=False)
+    digest_id = (await page.get("/api/state"))["digest"]["id"]
+    assert digest_id.startswith("DG-")
+    await page.playground.subscribe_digest()  # a later playground on the same database
+    assert page.playground.digest_id == digest_id  # reuses it rather than adding another
     answer = await page.post("/api/digest/run", user=OUTSIDER.id)
     assert answer["delivery"]["ok"]
     digest = await until(lambda: _posted(page, DIGESTS.id), what="the digest")
