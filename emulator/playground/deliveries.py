@@ -78,7 +78,8 @@ class Deliveries:
         if isinstance(exc, TimeoutError):
             why = "it did not answer at all"
         elif isinstance(exc, aiohttp.ClientConnectorError):
-            why = f"nothing listens there ({exc.os_error.strerror or exc.os_error})"
+            refused = isinstance(exc.os_error, ConnectionRefusedError)
+            why = "nothing listens there" + ("" if refused else f" ({exc.os_error})")
         else:
             why = f"{type(exc).__name__}: {exc}"
         error = f"The bot is not answering at {self.events_url}: {why}. {consequence(kind)}"
