@@ -501,13 +501,19 @@ function interactiveProps(el, block) {
   return { "data-action-id": el.action_id ?? "", "data-block-id": block.block_id ?? "" };
 }
 
+/** In an input block the wrapper alone carries data-block-id (so it names one element). */
+function inputProps(el) {
+  return { "data-action-id": el.action_id ?? "" };
+}
+
 function optionsOf(el) {
   if (Array.isArray(el.option_groups)) return el.option_groups.flatMap((g) => g.options || []);
   return el.options || [];
 }
 
-function selectControl(el, block, { multiple = false, onchange } = {}) {
-  const select = h("select", { class: "bk-select", ...interactiveProps(el, block), multiple, onchange });
+function selectControl(el, block, { multiple = false, onchange, inInput = false } = {}) {
+  const props = inInput ? inputProps(el) : interactiveProps(el, block);
+  const select = h("select", { class: "bk-select", ...props, multiple, onchange });
   const choices = selectChoices(el);
   if (!multiple) {
     select.append(h("option", { value: "", disabled: true, selected: true }, plain(el.placeholder) || "Select an option"));
@@ -667,14 +673,15 @@ function closeMenus() {
   fill($("menus"));
 }
 
-function choiceGroup(el, block, uid) {
+function choiceGroup(el, block, uid, inInput = false) {
   const multi = el.type === "checkboxes";
+  const props = inInput ? inputProps(el) : interactiveProps(el, block);
   const initial = new Set(
     [el.initial_option?.value, ...(el.initial_options || []).map((o) => o.value)].filter(Boolean),
   );
   return h(
     "div",
-    { class: "bk-choices", role: multi ? "group" : "radiogroup", ...interactiveProps(el, block) },
+    { class: "bk-choices", role: multi ? "group" : "radiogroup", ...props },
     optionsOf(el).map((o) =>
       h(
         "label",
@@ -684,7 +691,6 @@ function choiceGroup(el, block, uid) {
           name: uid,
           value: o.value,
           checked: initial.has(o.value),
-          ...interactiveProps(el, block),
         }),
         h(
           "span",
@@ -748,7 +754,7 @@ function renderInput(block, ctx) {
 }
 
 function inputControl(el, block, id, ctx) {
-  const props = { id, ...interactiveProps(el, block) };
+  const props = { id, ...inputProps(el) };
   const carried = ctx.carry?.get(block.block_id);
   const keep = carried && carried.actionId === el.action_id && carried.type === el.type ? carried.value : undefined;
   switch (el.type) {
@@ -776,7 +782,7 @@ function inputControl(el, block, id, ctx) {
     case "users_select":
     case "conversations_select":
     case "channels_select": {
-      const node = selectControl(el, block);
+      const node = selectControl(el, block, { inInput: true });
       node.id = id;
       if (keep !== undefined && keep !== null) node.value = keep;
       return { node, get: () => node.value || null, value: () => node.value || null };
@@ -785,7 +791,7 @@ function inputControl(el, block, id, ctx) {
     case "multi_users_select":
     case "multi_conversations_select":
     case "multi_channels_select": {
-      const node = selectControl(el, block, { multiple: true });
+      const node = selectControl(el, block, { multiple: true, inInput: true });
       node.id = id;
       node.size = Math.min(6, Math.max(3, node.options.length));
       if (Array.isArray(keep)) for (const o of node.options) o.selected = keep.includes(o.value);
@@ -794,7 +800,7 @@ function inputControl(el, block, id, ctx) {
     }
     case "radio_buttons":
     case "checkboxes": {
-      const node = choiceGroup(el, block, id);
+      const node = choiceGroup(el, block, id, true);
       node.id = id;
       const boxes = () => [...node.querySelectorAll("input")];
       if (keep !== undefined) {
@@ -1448,7 +1454,6 @@ function renderHeader() {
     channel?.digest && digest ? h("span", { class: "digest-id" }, " · digest ", h("code", null, digest)) : null,
   );
   $("run-digest").hidden = !channel?.digest;
-  $("composer").placeholder = channel ? `/vpc-test billing-backend   (in #${channel.name})` : "/vpc-test billing-backend";
 }
 
 function selectChannel(id) {
@@ -1478,13 +1483,20 @@ const KINDS = {
 };
 
 function renderDeliveries() {
-  const deliveries = [...(store.state?.deliveries || [])].reverse();
+  const deliveries = store.state?.deliveries || [];
   const list = $("deliveries");
+  const scroller = $("requests-body");
+  const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
+  const known = list.dataset.sig;
+  const sig = JSON.stringify(deliveries);
+  if (known === sig) return;
+  list.dataset.sig = sig;
   if (!deliveries.length) {
     fill(list, h("div", { class: "empty" }, "Nothing sent yet. Run a command: its request shows here."));
   } else {
     fill(list, ...deliveries.map(deliveryRow));
   }
+  if (atBottom || !known) scroller.scrollTop = scroller.scrollHeight;
   const bad = deliveries.filter((d) => d.late || !d.ok).length;
   const badge = $("requests-badge");
   badge.hidden = deliveries.length === 0;
@@ -1537,6 +1549,8 @@ function selectTab(tab) {
   $("tab-requests").setAttribute("aria-selected", String(tab === "requests"));
   $("cloud-body").hidden = tab !== "cloud";
   $("requests-body").hidden = tab !== "requests";
+  if (tab === "cloud") $("tab-cloud").classList.remove("has-news");
+  if (tab === "requests") $("requests-body").scrollTop = $("requests-body").scrollHeight;
 }
 
 // --- the cloud panel -------------------------------------------------------------------------------------
@@ -1595,6 +1609,26 @@ function setWorld(world, { rebaseline = false } = {}) {
     for (const [key, sig] of after) if (before.get(key) !== sig) store.changed.add(key);
   }
   renderWorld();
+  if (store.changed.size) showChange();
+  store.changed = new Set(); // a later re-render (an error, a draft) does not flash again
+}
+
+/** Bring the first changed row into view (a fix the bot applied), or mark the Cloud tab. */
+function showChange() {
+  if (store.tab !== "cloud") {
+    $("tab-cloud").classList.add("has-news");
+    return;
+  }
+  const root = $("world");
+  if (root.contains(document.activeElement) && document.activeElement.matches("input, select, textarea")) return;
+  const row = root.querySelector(".flash");
+  if (!row) return;
+  const scroller = $("cloud-body");
+  const box = scroller.getBoundingClientRect();
+  const at = row.getBoundingClientRect();
+  if (at.top < box.top || at.bottom > box.bottom) {
+    scroller.scrollTop += at.top - box.top - (box.height - at.height) / 2;
+  }
 }
 
 async function worldOp(op, { errorKey, button, onDone } = {}) {
@@ -1789,7 +1823,7 @@ function renderWorld() {
     const rows = (g.rules || []).map((r) => {
       const isNew = store.baselineRules && !store.baselineRules.has(ruleIdentity(g.id, r));
       return flashIf(`rule:${g.id}:${r.id}`, h(
-        "tr",
+        "div",
         {
           class: "rule" + (isNew ? " is-new" : ""),
           "data-testid": "sg-rule",
@@ -1798,13 +1832,12 @@ function renderWorld() {
           "data-new": isNew ? "true" : null,
           title: r.id,
         },
-        h("td", null, pill(r.policy, r.policy === "accept" ? "ok" : "bad")),
-        h("td", { class: "num" }, String(r.priority)),
-        h("td", null, r.protocol),
-        h("td", null, h("code", null, r.port_range)),
-        h("td", null, h("code", null, r.source || "—")),
-        h("td", { class: "desc" }, isNew ? h("span", { class: "new-tag" }, "new") : null, r.description || ""),
-        h("td", { class: "x" }, h("button", {
+        h("span", null, pill(r.policy, r.policy === "accept" ? "ok" : "bad")),
+        h("span", { class: "num", title: "priority" }, String(r.priority)),
+        h("span", null, r.protocol),
+        h("code", null, r.port_range),
+        h("code", { class: "src" }, r.source || "—"),
+        h("span", { class: "x" }, h("button", {
           type: "button",
           class: "icon-btn",
           "data-testid": "remove-rule",
@@ -1813,6 +1846,9 @@ function renderWorld() {
           onclick: (event) => worldOp({ op: "sg.remove_rule", group: g.id, rule: r.id },
             { errorKey: formKey, button: event.currentTarget }),
         }, "×")),
+        isNew || r.description
+          ? h("span", { class: "desc" }, isNew ? h("span", { class: "new-tag" }, "new") : null, r.description || "")
+          : null,
       ));
     });
     const field = (name, props) => draftInput(`${formKey}:${name}`, { name, ...props });
@@ -1849,9 +1885,10 @@ function renderWorld() {
     return card(
       h("span", null, "Security group ", h("code", null, g.id)),
       users.length ? "on " + users.join(", ") : g.vpc_id,
-      h("table", { class: "rules", "data-testid": "sg", "data-group": g.id },
-        h("thead", null, h("tr", null, ...["policy", "prio", "proto", "ports", "source", "description", ""].map((t) => h("th", null, t)))),
-        h("tbody", null, rows.length ? rows : h("tr", null, h("td", { colspan: 7, class: "muted" }, "no inbound rules")))),
+      h("div", { class: "rules", "data-testid": "sg", "data-group": g.id },
+        h("div", { class: "rule rule-head", "aria-hidden": "true" },
+          ...["policy", "prio", "proto", "ports", "source", ""].map((t) => h("span", null, t))),
+        rows.length ? rows : h("div", { class: "muted rule-none" }, "no inbound rules")),
       form,
       worldError(formKey),
     );
@@ -1872,7 +1909,6 @@ function renderWorld() {
           { class: "row-main" },
           h("b", null, `${l.port}/${String(l.protocol || "").toUpperCase()}`),
           pill(l.status, running ? "ok" : "off"),
-          pill(l.acl?.id ? `ACL ${l.acl.status} · ${l.acl.type}list ${l.acl.id}` : `ACL ${l.acl?.status || "off"} · none`, aclOn ? "soft" : "off"),
           h("span", { class: "grow" }),
           h("button", {
             type: "button",
@@ -1889,7 +1925,9 @@ function renderWorld() {
               { errorKey: "clb:" + lb.id, button: event.currentTarget }),
           }, aclOn ? "ACL off" : "ACL on"),
         ),
-        h("div", { class: "row-sub" }, "backends ",
+        h("div", { class: "row-sub" },
+          pill(l.acl?.id ? `ACL ${l.acl.status} · ${l.acl.type}list ${l.acl.id}` : `ACL ${l.acl?.status || "off"} · none attached`, aclOn ? "soft" : "off"),
+          " backends ",
           (l.backends || []).length
             ? (l.backends || []).map((b, k) => [k ? ", " : "", h("code", null, `${b.server_id}:${b.port}`),
               ecsById.get(b.server_id) && ecsById.get(b.server_id).status !== "Running" ? h("span", { class: "muted" }, " (stopped)") : null])
