@@ -25,6 +25,7 @@ const store = {
   worldErrors: {}, // section key -> sentence from a refused op
   drafts: {}, // world form field key -> typed value
   modal: null, // {key, viewId, node, inputs: Map, errorNode}
+  parkedModals: new Map(), // user id -> their modal while someone else is "you" (typed text kept)
   messageNodes: new Map(), // ts -> {sig, node}
   renderedFor: "", // user|channel the message list was built for
   stickToBottom: true,
@@ -1024,7 +1025,11 @@ function renderModal() {
     return;
   }
   const key = view.id + "|" + hashText(JSON.stringify([view.blocks, view.title, view.submit, view.close]));
-  if (store.modal && store.modal.key === key) return;
+  if (store.modal && store.modal.key === key) {
+    if (layer.firstChild !== store.modal.node) fill(layer, store.modal.node);
+    layer.hidden = false;
+    return;
+  }
   const carry = new Map();
   if (store.modal && store.modal.viewId === view.id) {
     for (const [blockId, input] of store.modal.inputs) {
@@ -1466,6 +1471,11 @@ function selectChannel(id) {
 }
 
 function selectUser(id) {
+  if (store.modal) store.parkedModals.set(store.me, store.modal);
+  store.modal = store.parkedModals.get(id) || null;
+  store.parkedModals.delete(id);
+  fill($("modal-layer"));
+  $("modal-layer").hidden = true;
   store.me = id;
   writeLocal("pg.user", id);
   hideBanner();
