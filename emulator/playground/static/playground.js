@@ -734,7 +734,7 @@ function renderInput(block, ctx) {
   const el = block.element || {};
   const id = ctx.uid();
   const control = inputControl(el, block, id, ctx);
-  const error = h("div", { class: "bk-input-error", "data-testid": "input-error", role: "alert", hidden: true });
+  const error = h("div", { class: "bk-input-error-slot" }); // holds [data-testid=input-error] when there is one
   const wrapper = h(
     "div",
     { class: "bk-input", "data-block-id": block.block_id ?? "", "data-block-type": "input" },
@@ -1044,7 +1044,7 @@ function renderModal() {
     carry,
     uid: () => `m-${view.id}-${n++}`,
   };
-  const errorNode = h("div", { class: "modal-error", "data-testid": "modal-error", role: "alert", hidden: true });
+  const errorNode = h("div", { class: "modal-error-slot" }); // holds [data-testid=modal-error] when there is one
   const close = () => closeModal(view.id);
   const submitBtn = view.submit
     ? h("button", { type: "submit", class: "btn btn-primary", "data-testid": "modal-submit" }, plain(view.submit))
@@ -1099,16 +1099,14 @@ function renderModal() {
 function showModalError(text) {
   const node = store.modal?.errorNode;
   if (!node) return;
-  node.textContent = text || "";
-  node.hidden = !text;
+  fill(node, text ? h("div", { class: "modal-error", "data-testid": "modal-error", role: "alert" }, text) : null);
 }
 
 function showInputErrors(errors) {
   if (!store.modal) return;
   for (const [blockId, input] of store.modal.inputs) {
     const text = errors?.[blockId];
-    input.error.textContent = text || "";
-    input.error.hidden = !text;
+    fill(input.error, text ? h("div", { class: "bk-input-error", "data-testid": "input-error", role: "alert" }, text) : null);
     input.error.closest(".bk-input")?.classList.toggle("has-error", Boolean(text));
   }
 }
