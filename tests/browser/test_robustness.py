@@ -102,7 +102,9 @@ def test_a_slow_ack_shows_slacks_three_second_rule(browser, slow_bot, shot) -> N
         expect(slack.banner()).to_contain_text("3 seconds")
         expect(page.locator("[data-testid=message]")).to_have_count(0)  # the late ack is dropped
         page.click("[data-testid=tab-requests]")
-        expect(page.locator("[data-testid=delivery]").last).to_contain_text("35")
+        newest = page.locator("[data-testid=delivery]").last
+        expect(newest).to_have_attribute("data-late", "true")
+        expect(newest).to_contain_text("/vpc-test billing-backend")
         shot(page, "9-slow-ack")
         context.close()
         running.stop()

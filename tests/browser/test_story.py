@@ -73,4 +73,5 @@ def test_run_the_digest_now(page, shot) -> None:
     digest = page.locator("[data-testid=message]:not([data-ephemeral=true])").last
     expect(digest).to_contain_text("inventory-backend")  # a failing authorization is listed
     expect(digest.locator("[data-action-id]").first).to_be_visible()
+    digest.evaluate("message => message.scrollIntoView({block: 'start'})")  # its header
     shot(page, "7-digest")
