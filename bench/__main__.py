@@ -1,5 +1,5 @@
-"""`python -m bench`: the engine's latency and fleet benchmarks and the bot's ack
-latency, printed as figures.
+"""`python -m bench`: the engine's latency and fleet benchmarks, the bot's ack latency,
+the digest over a fleet and the playground's responsiveness, printed as figures.
 
 The emulator runs in a child process, so the wall time, CPU and peak RSS measured here
 are the diagnosing process's own, as in a real run against the cloud; the bot runs in
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--qps", type=float, default=50)
     parser.add_argument("--commands", type=int, default=50, help="slash commands in the burst")
-    parser.add_argument("--only", choices=("latency", "fleet", "bot", "digest"))
+    parser.add_argument("--only", choices=("latency", "fleet", "bot", "digest", "playground"))
     args = parser.parse_args(argv)
     if args.only in (None, "latency"):
         latency_bench(args.latency_ms, args.runs)
@@ -138,6 +138,10 @@ def main(argv: list[str]) -> int:
         digest_bench()
     elif args.only is None:  # in a process of its own, so its peak RSS is its own
         subprocess.run([sys.executable, "-m", "bench", "--only", "digest"], check=True)
+    if args.only in (None, "playground"):
+        from bench.playground import playground_bench
+
+        playground_bench()
     return 0
 
 
