@@ -40,8 +40,10 @@ def chromium_path() -> str:
     pytest.skip(why)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium, per module: Playwright's sync API keeps an event loop running in this thread
+    while it is open, and the asyncio tests of other modules need the thread to themselves."""
     executable = chromium_path()
     with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
