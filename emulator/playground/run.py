@@ -70,6 +70,7 @@ def new_slack() -> SlackServer:
         channels={c.id: c.name for c in people.CHANNELS},
         strict=True,
         action_id_scope="block",  # Slack's rule: action_ids unique within a block
+        keep_calls=1000,  # it runs for hours: the page needs none of the call log
     )
 
 

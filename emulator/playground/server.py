@@ -17,7 +17,7 @@ from aiohttp import web
 
 from emulator.playground import people, world_view
 from emulator.playground.bot import Bot
-from emulator.playground.deliveries import Deliveries, Sent
+from emulator.playground.deliveries import KEEP, Deliveries, Sent
 from emulator.server import EmulatorServer
 from emulator.slack import SlackPlatform, SlackServer, SubmissionRefused
 from emulator.slack.client import Delivery
@@ -234,6 +234,7 @@ class Playground:
             sent = self.deliveries.failed(kind, user, summary, exc)
         else:
             sent = self.deliveries.answered(delivery, user, summary)
+        del self.platform.deliveries[:-KEEP]  # `self.deliveries` keeps what the page shows
         self._notify()
         return sent
 

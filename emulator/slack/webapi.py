@@ -55,6 +55,7 @@ class SlackServer(ThreadedServer, Inspection):
         response_url_ttl: float = 1800.0,
         response_url_uses: int = 5,
         action_id_scope: ActionIdScope = "message",
+        keep_calls: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -86,6 +87,7 @@ class SlackServer(ThreadedServer, Inspection):
         self.workspace = self._new_workspace()
         self.rate_limits = RateLimiter(clock)
         self.calls: list[Call] = []
+        self.keep_calls = keep_calls  # None: every call; N: the last N (a long-running playground)
         self.violations: list[Violation] = []
         self.version = 0  # bumped on every change to what a client would show
         self._watchers: list[Callable[[int], None]] = []
@@ -198,6 +200,8 @@ class SlackServer(ThreadedServer, Inspection):
                 response, status = {"ok": False, "error": "internal_error"}, 500
             call = Call(method, payload, response, status, self.clock())
             self.calls.append(call)
+            if self.keep_calls is not None and len(self.calls) > self.keep_calls:
+                del self.calls[: -self.keep_calls]
             self._changed()
             return call
 

@@ -163,3 +163,16 @@ async def test_reset_forgets_everything(slack_server: SlackServer, web: AsyncWeb
     slack_server.reset()
     assert slack_server.calls == [] and slack_server.posted("C0A") == []
     assert (await web.usergroups_users_list(usergroup="S0APPROVERS"))["users"]
+
+
+async def test_changes_are_watched_and_the_call_log_can_be_capped(
+    slack_server: SlackServer, web: AsyncWebClient
+) -> None:
+    seen: list[int] = []
+    slack_server.watch(seen.append)
+    slack_server.keep_calls = 2
+    for text in ("one", "two", "three"):
+        await web.chat_postMessage(channel="C0VPC0001", text=text)
+    assert seen == sorted(seen) and len(seen) == 3 and seen[-1] == slack_server.version
+    assert [c.payload["text"] for c in slack_server.calls] == ["two", "three"]
+    assert [m["text"] for m in slack_server.messages()] == ["one", "two", "three"]  # state stays
