@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
 from emulator.playground.people import APPROVALS, APPROVER, DEVELOPER, DIGESTS, GENERAL, OUTSIDER
 from tests.playground.conftest import Page, until
 
@@ -190,3 +194,15 @@ async def _ephemeral(page: Page, channel: str, user: str) -> dict[str, Any] | No
     mine = [m for m in (await page.get("/api/state"))["messages"]
             if m["channel"] == channel and m.get("ephemeral_to") == user]
     return mine[-1] if mine else None
+
+
+async def test_a_payload_slack_would_refuse_is_shown_with_slacks_reasons(page: Page) -> None:
+    slack = page.playground.slack
+    web = AsyncWebClient(token=slack.token, base_url=slack.api_url)  # as the bot calls it
+    header = {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        await web.chat_postMessage(channel=GENERAL.id, text="too long", blocks=[header])
+    [refused] = (await page.get("/api/state"))["refused"]
+    assert refused["method"] == "chat.postMessage" and refused["error"] == "invalid_blocks"
+    assert any("150" in reason for reason in refused["messages"])
+    slack.violations.clear()  # provoked on purpose
