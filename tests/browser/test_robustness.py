@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from emulator.playground.people import DEVELOPER, GENERAL
 from tests.browser.conftest import VIEWPORT
@@ -106,5 +108,14 @@ def test_a_slow_ack_shows_slacks_three_second_rule(browser, slow_bot, shot) -> N
         expect(newest).to_have_attribute("data-late", "true")
         expect(newest).to_contain_text("/vpc-test billing-backend")
         shot(page, "9-slow-ack")
+
+        # A bot you run yourself is told how to reach this Slack; what Slack would refuse shows.
+        settings = dict(line.strip().split("=", 1) for line in running.lines if "=" in line)
+        web = WebClient(token=settings["SLACK_BOT_TOKEN"], base_url=settings["SLACK_API_URL"])
+        header = {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}
+        with pytest.raises(SlackApiError, match="invalid_blocks"):
+            web.chat_postMessage(channel=GENERAL.id, text="too long", blocks=[header])
+        expect(page.locator("[data-testid=refused-item]")).to_contain_text("invalid_blocks")
+        expect(page.locator("[data-testid=refused]")).to_contain_text("150")
         context.close()
         running.stop()

@@ -1490,22 +1490,45 @@ const KINDS = {
   event: "event",
 };
 
+// What the bot sent that Slack would have refused (Block Kit limits, text too long): a bot bug.
+function renderRefused() {
+  const refused = store.state?.refused || [];
+  const box = $("refused");
+  const sig = JSON.stringify(refused);
+  if (box.dataset.sig === sig) return;
+  box.dataset.sig = sig;
+  box.hidden = refused.length === 0;
+  fill(
+    box,
+    h("div", { class: "refused-title" },
+      `Slack would have refused ${refused.length} payload${refused.length === 1 ? "" : "s"} the bot sent`),
+    ...refused.map((r) =>
+      h("div", { class: "refused-item", "data-testid": "refused-item" },
+        h("code", null, r.method), " → ", h("b", null, r.error),
+        h("ul", null, ...(r.messages || []).map((m) => h("li", null, m))),
+      ),
+    ),
+  );
+}
+
 function renderDeliveries() {
+  renderRefused();
   const deliveries = store.state?.deliveries || [];
   const list = $("deliveries");
   const scroller = $("requests-body");
   const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
   const known = list.dataset.sig;
   const sig = JSON.stringify(deliveries);
-  if (known === sig) return;
-  list.dataset.sig = sig;
-  if (!deliveries.length) {
-    fill(list, h("div", { class: "empty" }, "Nothing sent yet. Run a command: its request shows here."));
-  } else {
-    fill(list, ...deliveries.map(deliveryRow));
+  if (known !== sig) {
+    list.dataset.sig = sig;
+    if (!deliveries.length) {
+      fill(list, h("div", { class: "empty" }, "Nothing sent yet. Run a command: its request shows here."));
+    } else {
+      fill(list, ...deliveries.map(deliveryRow));
+    }
+    if (atBottom || !known) scroller.scrollTop = scroller.scrollHeight;
   }
-  if (atBottom || !known) scroller.scrollTop = scroller.scrollHeight;
-  const bad = deliveries.filter((d) => d.late || !d.ok).length;
+  const bad = deliveries.filter((d) => d.late || !d.ok).length + (store.state?.refused || []).length;
   const badge = $("requests-badge");
   badge.hidden = deliveries.length === 0;
   badge.textContent = bad ? `${bad} ⚠` : String(deliveries.length);
