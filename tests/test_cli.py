@@ -402,3 +402,24 @@ def test_emulator_command_with_malformed_world(tmp_path: Path) -> None:
     world = world_copy(tmp_path, lambda w: w.update(colour="blue"))
     line = usage_error(run_cli("emulator", "--world", str(world), "--port", "0"))
     assert str(world) in line and "colour" in line
+
+
+def test_the_demo_world_shows_each_failure_its_header_promises() -> None:
+    """The playground and `dev.py demo` walk people through these: one cause per authorization."""
+    done = run_cli("check", "--sandbox", "--all", "--json")
+    causes = {
+        r["vpc_access"]["id"]: r["root_causes"]
+        for r in map(json.loads, done.stdout.splitlines())
+    }
+    assert causes == {
+        "va-orders": [],
+        "va-orders-ip": [],
+        "va-billing": ["ecs.security_group"],  # no rule for the gateway
+        "va-admin": ["ecs.security_group"],  # a drop at a better priority
+        "va-batch": ["ecs.status"],  # stopped
+        "va-inventory": ["authorization.vpc"],  # the wrong VPC
+        "va-shop": ["clb.acl"],  # the whitelist misses the egress
+        "va-legacy": ["clb.listener"],  # the listener is stopped
+        "va-report": ["clb.backend_security_group"],  # the backend's group
+        "va-web": [],
+    }

@@ -61,11 +61,7 @@ async def test_describe_instances_filters(demo) -> None:
     assert await ids(vpc_id="vpc-main", private_ip_addresses=json.dumps(["192.168.1.30"])) == [
         "i-report"
     ]
-    assert await ids(security_group_id="sg-shop", page_size=50) == [
-        "i-shop-1",
-        "i-legacy",
-        "i-web-1",
-    ]
+    assert await ids(security_group_id="sg-shop", page_size=50) == ["i-shop-1", "i-web-1"]
     assert await ids(vpc_id="vpc-other") == []
     assert await ids(instance_network_type="classic") == []
 
@@ -131,9 +127,9 @@ async def test_describe_security_groups(demo) -> None:
         region_id=REGION, vpc_id="vpc-main", page_size=2, page_number=3
     )
     body = (await client.describe_security_groups_async(page)).body
-    assert body.total_count == 5 and [
+    assert body.total_count == 6 and [
         g.security_group_id for g in body.security_groups.security_group
-    ] == ["sg-report"]
+    ] == ["sg-legacy", "sg-report"]
 
 
 async def test_describe_security_group_attribute(demo) -> None:
