@@ -1,0 +1,47 @@
+// The page's constants and memory: what it knows, kept across re-renders.
+
+export const SLASH = "/vpc-test";
+export const EXAMPLES = ["/vpc-test help", "/vpc-test list", "/vpc-test billing-backend", "/vpc-test all"];
+export const ACK_DEADLINE_MS = 3000;
+
+export const store = {
+  state: null,
+  world: null,
+  prevWorld: null,
+  baselineRules: null, // identities of the security-group rules the world had when loaded
+  knownPorts: new Map(), // instance id -> Set of ports it ever listened on (to offer "listen")
+  me: readLocal("pg.user"),
+  channel: readLocal("pg.channel"),
+  tab: "cloud",
+  lastSeen: null, // channel id -> highest ts seen there
+  pending: new Set(), // keys of interactive elements whose request is in flight
+  closing: new Set(), // view ids closed here, until the state says so
+  worldErrors: {}, // section key -> sentence from a refused op
+  drafts: {}, // world form field key -> typed value
+  modal: null, // {key, viewId, node, inputs: Map, errorNode}
+  parkedModals: new Map(), // user id -> their modal while someone else is "you" (typed text kept)
+  messageNodes: new Map(), // ts -> {sig, node}
+  renderedFor: "", // user|channel the message list was built for
+  stickToBottom: true,
+  connection: "reconnecting",
+  everOpen: false,
+  sseState: false, // a state came over SSE: GET answers no longer apply
+  history: [],
+  historyAt: -1,
+};
+
+export function readLocal(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function writeLocal(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* private mode: the choice lasts until reload */
+  }
+}
