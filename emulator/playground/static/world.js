@@ -152,6 +152,39 @@ export function renderWorld() {
   const focusKey = active && root.contains(active) ? active.dataset.draft : null;
   const selection = focusKey && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
 
+  const links = worldLinks(world);
+  fill(
+    root,
+    worldHead(world),
+    worldError("reset"),
+    gatewaysCard(world),
+    authorizationsCard(world),
+    ecsCard(world),
+    h("div", { class: "group-title" }, "Security groups"),
+    ...securityGroupCards(world, links),
+    h("div", { class: "group-title" }, "Load balancers (CLB)"),
+    ...clbCards(world, links),
+    ...aclCards(world, links),
+    prefixListsCard(world),
+  );
+  scroller.scrollTop = scrollTop;
+  if (focusKey) {
+    const again = root.querySelector(`[data-draft="${CSS.escape(focusKey)}"]`);
+    if (again) {
+      again.focus();
+      if (selection && "setSelectionRange" in again) {
+        try {
+          again.setSelectionRange(selection[0], selection[1]);
+        } catch {
+          /* number inputs have no selection */
+        }
+      }
+    }
+  }
+}
+
+/** What points at what: instances by id, the instances in each group, the listeners using each ACL. */
+function worldLinks(world) {
   const byId = (list) => new Map((list || []).map((x) => [x.id, x]));
   const ecsById = byId(world.ecs);
   const sgUsers = new Map();
@@ -166,8 +199,12 @@ export function renderWorld() {
       aclUsers.get(l.acl.id).push(`${lb.id}:${l.port}`);
     }
   }
+  return { ecsById, sgUsers, aclUsers };
+}
 
-  const head = h(
+/** The panel's title, with Reset world. */
+function worldHead(world) {
+  return h(
     "div",
     { class: "world-head" },
     h("div", null, h("div", { class: "world-title" }, "Alibaba Cloud (emulated)"),
@@ -185,8 +222,11 @@ export function renderWorld() {
       },
     }, "Reset world"),
   );
+}
 
-  const gateways = card(
+/** The API Gateway instances and their egress ranges. */
+function gatewaysCard(world) {
+  return card(
     "API gateways", null,
     ...(world.gateways || []).map((g) =>
       flashIf("gw:" + g.id, h(
@@ -197,8 +237,11 @@ export function renderWorld() {
           g.new_egress ? [" · new egress ", h("code", null, g.new_egress)] : null),
       ))),
   );
+}
 
-  const auths = card(
+/** The VPC access authorizations the bot tests. */
+function authorizationsCard(world) {
+  return card(
     "VPC authorizations", "what the bot tests",
     h("div", { class: "auth-list" },
       (world.authorizations || []).map((a) =>
@@ -211,8 +254,11 @@ export function renderWorld() {
           h("span", { class: "muted auth-vpc" }, a.vpc_id),
         )))),
   );
+}
 
-  const ecs = card(
+/** ECS instances: state, health, listening ports, with Stop/Start. */
+function ecsCard(world) {
+  return card(
     "ECS instances", null,
     worldError("ecs"),
     ...(world.ecs || []).map((i) => {
@@ -266,8 +312,12 @@ export function renderWorld() {
       ));
     }),
   );
+}
 
-  const sgs = (world.security_groups || []).map((g) => {
+/** One card per security group: its rules, and a form to add one. */
+function securityGroupCards(world, links) {
+  const { sgUsers } = links;
+  return (world.security_groups || []).map((g) => {
     const users = sgUsers.get(g.id) || [];
     const formKey = "sg:" + g.id;
     const rows = (g.rules || []).map((r) => {
@@ -343,8 +393,12 @@ export function renderWorld() {
       worldError(formKey),
     );
   });
+}
 
-  const clbs = (world.clbs || []).map((lb) => card(
+/** One card per CLB: its listeners, with Start/Stop and ACL on/off. */
+function clbCards(world, links) {
+  const { ecsById } = links;
+  return (world.clbs || []).map((lb) => card(
     h("span", null, "Load balancer ", h("code", null, lb.id)),
     lb.address,
     worldError("clb:" + lb.id),
@@ -385,8 +439,12 @@ export function renderWorld() {
       ));
     }),
   ));
+}
 
-  const acls = (world.acls || []).map((a) => {
+/** One card per CLB ACL: its entries, and a form to add one. */
+function aclCards(world, links) {
+  const { aclUsers } = links;
+  return (world.acls || []).map((a) => {
     const formKey = "acl:" + a.id;
     const field = (name, props) => draftInput(`${formKey}:${name}`, { name, ...props });
     return card(
@@ -428,8 +486,11 @@ export function renderWorld() {
       worldError(formKey),
     );
   });
+}
 
-  const prefixes = card(
+/** Prefix lists (read-only). */
+function prefixListsCard(world) {
+  return card(
     "Prefix lists", "read-only",
     ...(world.prefix_lists || []).map((p) => flashIf("pl:" + p.id, h(
       "div",
@@ -438,32 +499,4 @@ export function renderWorld() {
       h("div", { class: "row-sub" }, (p.entries || []).map((e, k) => [k ? ", " : "", h("code", null, e)])),
     ))),
   );
-
-  fill(root, 
-    head,
-    worldError("reset"),
-    gateways,
-    auths,
-    ecs,
-    h("div", { class: "group-title" }, "Security groups"),
-    ...sgs,
-    h("div", { class: "group-title" }, "Load balancers (CLB)"),
-    ...clbs,
-    ...acls,
-    prefixes,
-  );
-  scroller.scrollTop = scrollTop;
-  if (focusKey) {
-    const again = root.querySelector(`[data-draft="${CSS.escape(focusKey)}"]`);
-    if (again) {
-      again.focus();
-      if (selection && "setSelectionRange" in again) {
-        try {
-          again.setSelectionRange(selection[0], selection[1]);
-        } catch {
-          /* number inputs have no selection */
-        }
-      }
-    }
-  }
 }
