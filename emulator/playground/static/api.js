@@ -1,10 +1,7 @@
-// Talking to the playground's server, and the banner that reports what went wrong.
+// Talking to the playground's server, and where a refusal is shown: the banner above the
+// composer, and the open modal's error line.
 
-import { pendingKey, setBusy, setPending } from "./blockkit.js";
-import { confirmDialog } from "./confirm.js";
-import { $ } from "./dom.js";
-import { isNearBottom } from "./messages.js";
-import { showModalError } from "./modals.js";
+import { $, fill, h } from "./dom.js";
 import { store } from "./store.js";
 
 export async function post(path, body) {
@@ -32,23 +29,6 @@ export async function post(path, body) {
   return { ok: !deliveryError, status: response.status, data, error: deliveryError || null };
 }
 
-/** A person acts on an element: confirm first when it asks, then POST /api/click. */
-export async function act(ctx, el, block, value, control) {
-  if (el.confirm) {
-    const yes = await confirmDialog(el.confirm);
-    if (!yes) return;
-  }
-  const key = pendingKey(ctx, el, block);
-  setPending(key, true);
-  if (control) setBusy(control, true);
-  const body = { user: store.me, target: ctx.target, action_id: el.action_id, block_id: block.block_id ?? null };
-  if (value !== undefined && value !== null) body.value = String(value);
-  if (ctx.surface === "message") store.stickToBottom = isNearBottom();
-  const result = await post("/api/click", body);
-  setPending(key, false);
-  if (control && control.isConnected) setBusy(control, false);
-  report(result, ctx.surface === "modal");
-}
 
 /** Show a failed action's sentence (banner, and the modal's error line), or clear them. */
 export function report(result, fromModal = false) {
@@ -61,7 +41,7 @@ export function report(result, fromModal = false) {
   }
 }
 
-export function showBanner(text) {
+function showBanner(text) {
   $("delivery-error-text").textContent = text;
   $("delivery-error").hidden = false;
 }
@@ -69,4 +49,10 @@ export function showBanner(text) {
 export function hideBanner() {
   $("delivery-error").hidden = true;
   $("delivery-error-text").textContent = "";
+}
+
+function showModalError(text) {
+  const node = store.modal?.errorNode;
+  if (!node) return;
+  fill(node, text ? h("div", { class: "modal-error", "data-testid": "modal-error", role: "alert" }, text) : null);
 }

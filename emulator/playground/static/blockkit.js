@@ -1,17 +1,18 @@
-// Block Kit blocks and elements, rendered as Slack's client shows them.
+// Block Kit blocks and elements, rendered as Slack's client shows them, and what a click on one
+// sends (POST /api/click, after its confirm dialog when it has one).
 
-import { act } from "./api.js";
+import { post, report } from "./api.js";
+import { confirmDialog } from "./confirm.js";
 import { $, fill, h } from "./dom.js";
-import { EMOJI, channelById, formatSlackDate, mrkdwn, personName, plain, safeUrl } from "./mrkdwn.js";
+import { EMOJI, channelById, formatSlackDate, mrkdwn, personName, plain, safeUrl, textObject } from "./mrkdwn.js";
 import { store } from "./store.js";
 
-/** A text object (mrkdwn or plain_text) as nodes. */
-export function textObject(obj, cls) {
-  if (!obj) return null;
-  if (obj.type === "mrkdwn") return h("div", { class: cls || "bk-text" }, mrkdwn(obj.text));
-  return h("div", { class: (cls || "bk-text") + " bk-plain" }, plain(obj));
-}
-
+/**
+ * Blocks as nodes. ctx says where they are shown: {surface: "message" | "modal", target: the
+ * message's ts or the view's id, uid(): a fresh element id, onAct(): called as a click is sent;
+ * in a modal also inputs: Map block_id -> {get, value, error, …} filled here, and carry: the
+ * values typed before a re-render, kept when the same input comes back}.
+ */
 export function renderBlocks(blocks, ctx) {
   const frag = document.createDocumentFragment();
   for (const block of Array.isArray(blocks) ? blocks : []) {
@@ -24,7 +25,7 @@ export function renderBlocks(blocks, ctx) {
   return frag;
 }
 
-export function renderBlock(block, ctx) {
+function renderBlock(block, ctx) {
   switch (block.type) {
     case "header":
       return h("div", { class: "bk-header", "data-block-type": "header" }, plain(block.text));
@@ -64,13 +65,13 @@ export function renderBlock(block, ctx) {
   }
 }
 
-export function image(el, cls) {
+function image(el, cls) {
   const src = safeUrl(String(el.image_url || ""));
   if (!src) return h("span", { class: "bk-image-missing" }, el.alt_text || "image");
   return h("img", { class: cls, src, alt: el.alt_text || "", loading: "lazy", referrerpolicy: "no-referrer" });
 }
 
-export function renderSection(block, ctx) {
+function renderSection(block, ctx) {
   const body = h("div", { class: "bk-section-body" });
   if (block.text) body.append(textObject(block.text));
   if (Array.isArray(block.fields) && block.fields.length) {
@@ -85,21 +86,21 @@ export function renderSection(block, ctx) {
   );
 }
 
-export function interactiveProps(el, block) {
+function interactiveProps(el, block) {
   return { "data-action-id": el.action_id ?? "", "data-block-id": block.block_id ?? "" };
 }
 
 /** In an input block the wrapper alone carries data-block-id (so it names one element). */
-export function inputProps(el) {
+function inputProps(el) {
   return { "data-action-id": el.action_id ?? "" };
 }
 
-export function optionsOf(el) {
+function optionsOf(el) {
   if (Array.isArray(el.option_groups)) return el.option_groups.flatMap((g) => g.options || []);
   return el.options || [];
 }
 
-export function selectControl(el, block, { multiple = false, onchange, inInput = false } = {}) {
+function selectControl(el, block, { multiple = false, onchange, inInput = false } = {}) {
   const props = inInput ? inputProps(el) : interactiveProps(el, block);
   const select = h("select", { class: "bk-select", ...props, multiple, onchange });
   const choices = selectChoices(el);
@@ -129,7 +130,7 @@ export function selectControl(el, block, { multiple = false, onchange, inInput =
   return select;
 }
 
-export function selectChoices(el) {
+function selectChoices(el) {
   const kind = el.type.replace(/^multi_/, "");
   if (kind === "users_select") {
     return (store.state?.people || []).map((p) => ({ value: p.id, label: `${p.name} (${p.real_name || p.role})` }));
@@ -141,7 +142,7 @@ export function selectChoices(el) {
 }
 
 /** An interactive element in a message, or in a modal outside an input block. */
-export function renderElement(el, block, ctx, isAccessory = false) {
+function renderElement(el, block, ctx, isAccessory = false) {
   const props = interactiveProps(el, block);
   switch (el.type) {
     case "button": {
@@ -202,7 +203,7 @@ export function renderElement(el, block, ctx, isAccessory = false) {
   }
 }
 
-export function overflowMenu(el, block, ctx) {
+function overflowMenu(el, block, ctx) {
   const btn = h(
     "button",
     { type: "button", class: "bk-button bk-overflow", "aria-label": "More actions", ...interactiveProps(el, block) },
@@ -224,7 +225,7 @@ export function overflowMenu(el, block, ctx) {
   return btn;
 }
 
-export function openMenu(anchor, items) {
+function openMenu(anchor, items) {
   closeMenus();
   const layer = $("menus");
   const menu = h(
@@ -261,7 +262,7 @@ export function closeMenus() {
   fill($("menus"));
 }
 
-export function choiceGroup(el, block, uid, inInput = false) {
+function choiceGroup(el, block, uid, inInput = false) {
   const multi = el.type === "checkboxes";
   const props = inInput ? inputProps(el) : interactiveProps(el, block);
   const initial = new Set(
@@ -291,11 +292,29 @@ export function choiceGroup(el, block, uid, inInput = false) {
   );
 }
 
-export function pendingKey(ctx, el, block) {
+/** A person acts on an element: confirm first when it asks, then POST /api/click. */
+async function act(ctx, el, block, value, control) {
+  if (el.confirm) {
+    const yes = await confirmDialog(el.confirm);
+    if (!yes) return;
+  }
+  const key = pendingKey(ctx, el, block);
+  setPending(key, true);
+  if (control) setBusy(control, true);
+  const body = { user: store.me, target: ctx.target, action_id: el.action_id, block_id: block.block_id ?? null };
+  if (value !== undefined && value !== null) body.value = String(value);
+  ctx.onAct?.();
+  const result = await post("/api/click", body);
+  setPending(key, false);
+  if (control && control.isConnected) setBusy(control, false);
+  report(result, ctx.surface === "modal");
+}
+
+function pendingKey(ctx, el, block) {
   return `${ctx.target}|${block.block_id ?? ""}|${el.action_id ?? ""}`;
 }
 
-export function pendingAware(control, ctx, el, block) {
+function pendingAware(control, ctx, el, block) {
   const key = pendingKey(ctx, el, block);
   control.dataset.pendingKey = key;
   if (store.pending.has(key)) setBusy(control, true);
@@ -308,7 +327,7 @@ export function setBusy(control, busy) {
   for (const inner of control.querySelectorAll("input")) inner.disabled = busy;
 }
 
-export function setPending(key, busy) {
+function setPending(key, busy) {
   if (busy) store.pending.add(key);
   else store.pending.delete(key);
   for (const node of document.querySelectorAll("[data-pending-key]")) {
@@ -317,7 +336,7 @@ export function setPending(key, busy) {
 }
 
 /** Input blocks (modals): the wrapper carries data-block-id; ctx.inputs learns how to read it. */
-export function renderInput(block, ctx) {
+function renderInput(block, ctx) {
   const el = block.element || {};
   const id = ctx.uid();
   const control = inputControl(el, block, id, ctx);
@@ -341,7 +360,7 @@ export function renderInput(block, ctx) {
   return wrapper;
 }
 
-export function inputControl(el, block, id, ctx) {
+function inputControl(el, block, id, ctx) {
   const props = { id, ...inputProps(el) };
   const carried = ctx.carry?.get(block.block_id);
   const keep = carried && carried.actionId === el.action_id && carried.type === el.type ? carried.value : undefined;
@@ -417,7 +436,7 @@ export function inputControl(el, block, id, ctx) {
   }
 }
 
-export function renderRichText(block) {
+function renderRichText(block) {
   const wrap = h("div", { class: "bk-rich", "data-block-type": "rich_text" });
   const inlineEls = (elements) =>
     (elements || []).map((e) => {

@@ -4,7 +4,7 @@ import { post, report } from "./api.js";
 import { $, fill, h } from "./dom.js";
 import { SLASH, store } from "./store.js";
 
-export function showHint(content) {
+function showHint(content) {
   const hint = $("composer-hint");
   fill(hint, content);
   hint.hidden = false;

@@ -1,8 +1,7 @@
 // The confirm dialog of a button that carries a `confirm` object.
 
-import { textObject } from "./blockkit.js";
 import { $, fill, h } from "./dom.js";
-import { plain } from "./mrkdwn.js";
+import { plain, textObject } from "./mrkdwn.js";
 
 export function confirmDialog(confirm) {
   return new Promise((resolve) => {

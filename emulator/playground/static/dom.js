@@ -2,7 +2,7 @@
 
 export const $ = (id) => document.getElementById(id);
 
-export const PROPS = new Set(["value", "checked", "disabled", "hidden", "selected", "multiple", "type"]);
+const PROPS = new Set(["value", "checked", "disabled", "hidden", "selected", "multiple", "type"]);
 
 /** h("div", {class: "x", "data-testid": "y", onclick: fn}, child, [children], "text") */
 export function h(tag, props, ...children) {

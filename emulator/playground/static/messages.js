@@ -17,11 +17,11 @@ export function tsNumber(ts) {
   return Number.isFinite(n) ? n : 0;
 }
 
-export function isBotMessage(m) {
+function isBotMessage(m) {
   return Boolean(m.bot_id || m.app_id || m.bot_profile) || !personName(m.user);
 }
 
-export function avatar(m) {
+function avatar(m) {
   if (isBotMessage(m)) return h("div", { class: "avatar avatar-bot", "aria-hidden": "true" }, "VT");
   const name = personName(m.user) || "?";
   return h("div", { class: "avatar avatar-person", "data-hue": hueOf(m.user), "aria-hidden": "true" }, name[0].toUpperCase());
@@ -31,10 +31,17 @@ export function hueOf(id) {
   return String(parseInt(hashText(String(id)), 36) % 6);
 }
 
-export function renderMessage(m) {
+function renderMessage(m) {
   const bot = isBotMessage(m);
   const date = new Date(tsNumber(m.ts) * 1000);
-  const ctx = { surface: "message", target: m.ts, uid: makeUid(m.ts) };
+  const ctx = {
+    surface: "message",
+    target: m.ts,
+    uid: makeUid(m.ts),
+    onAct: () => {
+      store.stickToBottom = isNearBottom(); // the answer lands below: follow it if at the bottom
+    },
+  };
   const body = h("div", { class: "message-body" });
   if (Array.isArray(m.blocks) && m.blocks.length) body.append(renderBlocks(m.blocks, ctx));
   else body.append(h("div", { class: "bk-text" }, mrkdwn(m.text || "")));
@@ -80,17 +87,17 @@ export function renderMessage(m) {
   );
 }
 
-export function makeUid(prefix) {
+function makeUid(prefix) {
   let n = 0;
   return () => `u-${prefix.replace(/\W/g, "")}-${n++}`;
 }
 
-export function isNearBottom() {
+function isNearBottom() {
   const box = $("messages");
   return box.scrollHeight - box.scrollTop - box.clientHeight < 120;
 }
 
-export function dayLabel(date) {
+function dayLabel(date) {
   const pretty = prettyDay(date);
   if (pretty) return cap(pretty);
   return `${DAYS[date.getDay()]}, ${MONTHS[date.getMonth()]} ${ordinal(date.getDate())}`;
@@ -152,9 +159,9 @@ export function renderMessages() {
   store.stickToBottom = false;
 }
 
-export const introCache = { key: "", node: null };
+const introCache = { key: "", node: null };
 
-export function channelIntro(channel) {
+function channelIntro(channel) {
   const key = JSON.stringify(channel);
   if (introCache.key === key && introCache.node) return introCache.node;
   const node = h(

@@ -15,7 +15,7 @@ export function hashText(text) {
   return (hash >>> 0).toString(36);
 }
 
-export function myView() {
+function myView() {
   const views = (store.state?.views || []).filter(
     (v) => v.user === store.me && v.is_open !== false && !store.closing.has(v.id),
   );
@@ -105,13 +105,8 @@ export function renderModal() {
   if (focus && !carry.size) setTimeout(() => focus.focus(), 0);
 }
 
-export function showModalError(text) {
-  const node = store.modal?.errorNode;
-  if (!node) return;
-  fill(node, text ? h("div", { class: "modal-error", "data-testid": "modal-error", role: "alert" }, text) : null);
-}
 
-export function showInputErrors(errors) {
+function showInputErrors(errors) {
   if (!store.modal) return;
   for (const [blockId, input] of store.modal.inputs) {
     const text = errors?.[blockId];
@@ -120,7 +115,7 @@ export function showInputErrors(errors) {
   }
 }
 
-export async function submitModal(view, ctx, button) {
+async function submitModal(view, ctx, button) {
   const values = {};
   for (const [blockId, input] of ctx.inputs) values[blockId] = input.get();
   button.disabled = true;
@@ -139,14 +134,14 @@ export async function submitModal(view, ctx, button) {
   report(result, true);
 }
 
-export function inputSentence(error) {
+function inputSentence(error) {
   if (/is required/.test(error)) return "Please complete this required field.";
   if (/shorter than min_length/.test(error)) return "This is too short.";
   if (/longer than max_length/.test(error)) return "This is too long.";
   return error;
 }
 
-export async function closeModal(viewId) {
+async function closeModal(viewId) {
   store.closing.add(viewId);
   renderModal();
   const result = await post("/api/close", { user: store.me, view_id: viewId });

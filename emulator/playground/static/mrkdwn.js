@@ -1,8 +1,8 @@
-// Slack's mrkdwn, emoji shortcodes and <!date> tokens, as DOM nodes.
+// Slack's text as DOM nodes: text objects, mrkdwn, emoji shortcodes, entities (<@U…>, <#C…>,
+// <url|label>, only http, https and mailto links) and <!date> tokens, in the reader's time zone.
 
 import { append, h } from "./dom.js";
-import { selectChannel } from "./sidebar.js";
-import { store } from "./store.js";
+import { hooks, store } from "./store.js";
 
 export const EMOJI = {
   white_check_mark: "✅", x: "❌", warning: "⚠️", large_green_circle: "🟢", red_circle: "🔴",
@@ -40,11 +40,11 @@ export const EMOJI = {
   door: "🚪", traffic_light: "🚥", vertical_traffic_light: "🚦", building_construction: "🏗️",
 };
 
-export function emojify(text) {
+function emojify(text) {
   return text.replace(/:([a-z0-9_+'-]+):/g, (whole, name) => EMOJI[name] ?? whole);
 }
 
-export function decodeEntities(text) {
+function decodeEntities(text) {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
@@ -54,6 +54,13 @@ export function plain(obj) {
   if (typeof obj === "string") return obj;
   const text = String(obj.text ?? "");
   return obj.type === "mrkdwn" || obj.emoji !== false ? emojify(text) : text;
+}
+
+/** A text object (mrkdwn or plain_text) as nodes. */
+export function textObject(obj, cls) {
+  if (!obj) return null;
+  if (obj.type === "mrkdwn") return h("div", { class: cls || "bk-text" }, mrkdwn(obj.text));
+  return h("div", { class: (cls || "bk-text") + " bk-plain" }, plain(obj));
 }
 
 /** Slack mrkdwn as DOM nodes (a DocumentFragment). */
@@ -78,7 +85,7 @@ export function mrkdwn(text) {
   return frag;
 }
 
-export function mrkdwnLines(text) {
+function mrkdwnLines(text) {
   const frag = document.createDocumentFragment();
   const lines = text.split("\n");
   let quote = null;
@@ -104,15 +111,15 @@ export function mrkdwnLines(text) {
   return frag;
 }
 
-export const EMPHASIS = [
+const EMPHASIS = [
   { re: /(?<![\w*])\*(?=\S)([^\n]*?\S)?\*(?![\w*])/, tag: "b" },
   { re: /(?<![\w_])_(?=\S)([^\n]*?\S)?_(?!\w)/, tag: "i" },
   { re: /(?<![\w~])~(?=\S)([^\n]*?\S)?~(?![\w~])/, tag: "s" },
 ];
-export const TOKEN_BASE = 0xe000;
+const TOKEN_BASE = 0xe000;
 
 /** One line: `code` and <entities> are set aside first, then *bold*, _italic_, ~strike~. */
-export function inline(line) {
+function inline(line) {
   const tokens = [];
   const marked = line.replace(/`([^`\n]+)`|<([^<>\n]+)>/g, (whole, code, entity) => {
     if (tokens.length >= 6000) return whole;
@@ -124,7 +131,7 @@ export function inline(line) {
   return frag;
 }
 
-export function emphasis(text, tokens) {
+function emphasis(text, tokens) {
   let best = null;
   for (const rule of EMPHASIS) {
     const m = rule.re.exec(text);
@@ -139,7 +146,7 @@ export function emphasis(text, tokens) {
   ];
 }
 
-export function textWithTokens(text, tokens) {
+function textWithTokens(text, tokens) {
   const out = [];
   let buffer = "";
   for (const ch of text) {
@@ -177,7 +184,7 @@ export function safeUrl(url) {
 }
 
 /** <@U…>, <#C…|name>, <!here>, <!date^…|fallback>, <url|text> */
-export function entity(body) {
+function entity(body) {
   const bar = body.indexOf("|");
   const target = bar >= 0 ? body.slice(0, bar) : body;
   const label = bar >= 0 ? decodeEntities(body.slice(bar + 1)) : null;
@@ -202,7 +209,7 @@ export function entity(body) {
         title: id,
         onclick: (event) => {
           event.preventDefault();
-          if (known) selectChannel(id);
+          if (known) hooks.selectChannel(id);
         },
       },
       "#" + name,
@@ -247,7 +254,7 @@ export const MONTHS = ["January", "February", "March", "April", "May", "June", "
   "September", "October", "November", "December"];
 export const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
-export function sameDay(a, b) {
+function sameDay(a, b) {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() &&
     a.getDate() === b.getDate();
 }
@@ -270,7 +277,7 @@ export function timeOf(date, seconds = false) {
   });
 }
 
-export function ago(date) {
+function ago(date) {
   const s = Math.round((Date.now() - date.getTime()) / 1000);
   const future = s < 0;
   const a = Math.abs(s);

@@ -4,7 +4,7 @@ import { $, fill, h } from "./dom.js";
 import { personName } from "./mrkdwn.js";
 import { ACK_DEADLINE_MS, store } from "./store.js";
 
-export const KINDS = {
+const KINDS = {
   slash_command: "slash",
   block_actions: "click",
   view_submission: "submit",
@@ -13,7 +13,7 @@ export const KINDS = {
 };
 
 // What the bot sent that Slack would have refused (Block Kit limits, text too long): a bot bug.
-export function renderRefused() {
+function renderRefused() {
   const refused = store.state?.refused || [];
   const box = $("refused");
   const sig = JSON.stringify(refused);
@@ -57,7 +57,7 @@ export function renderDeliveries() {
   badge.classList.toggle("bad", bad > 0);
 }
 
-export function deliveryRow(d) {
+function deliveryRow(d) {
   const flagged = d.late || !d.ok;
   const who = personName(d.user) || d.user;
   const ms = typeof d.elapsed_ms === "number" ? d.elapsed_ms : null;

@@ -2,11 +2,10 @@
 
 import { hideBanner, post, report } from "./api.js";
 import { hideHint } from "./composer.js";
-import { renderAll } from "./connection.js";
 import { $, fill, h } from "./dom.js";
 import { hueOf, tsNumber, visibleMessages } from "./messages.js";
 import { channelById } from "./mrkdwn.js";
-import { store, writeLocal } from "./store.js";
+import { hooks, store, writeLocal } from "./store.js";
 
 export function ensureSelection() {
   const people = store.state?.people || [];
@@ -15,7 +14,7 @@ export function ensureSelection() {
   if (!channels.some((c) => c.id === store.channel)) store.channel = channels[0]?.id ?? null;
 }
 
-export function maxTs(channelId) {
+function maxTs(channelId) {
   let max = 0;
   for (const m of visibleMessages(channelId)) max = Math.max(max, tsNumber(m.ts));
   return max;
@@ -82,7 +81,7 @@ export function renderSidebar() {
   renderBot();
 }
 
-export function renderBot() {
+function renderBot() {
   const bot = store.state?.bot || { status: "starting" };
   const box = $("bot-status");
   box.dataset.status = bot.status;
@@ -148,7 +147,7 @@ export function selectChannel(id) {
   store.channel = id;
   writeLocal("pg.channel", id);
   hideHint();
-  renderAll();
+  hooks.renderAll();
   $("composer").focus();
 }
 
@@ -161,5 +160,5 @@ export function selectUser(id) {
   store.me = id;
   writeLocal("pg.user", id);
   hideBanner();
-  renderAll();
+  hooks.renderAll();
 }

@@ -1,4 +1,5 @@
-// The page's constants and memory: what it knows, kept across re-renders.
+// The page's constants and memory: what it knows, kept across re-renders. Every module that
+// reads or changes it imports it from here; nothing else is shared.
 
 export const SLASH = "/vpc-test";
 export const EXAMPLES = ["/vpc-test help", "/vpc-test list", "/vpc-test billing-backend", "/vpc-test all"];
@@ -30,7 +31,7 @@ export const store = {
   historyAt: -1,
 };
 
-export function readLocal(key) {
+function readLocal(key) {
   try {
     return localStorage.getItem(key);
   } catch {
@@ -45,3 +46,13 @@ export function writeLocal(key, value) {
     /* private mode: the choice lasts until reload */
   }
 }
+
+/**
+ * Calls that go up the import tree, filled in by main.js: a channel link in a message switches
+ * channels (sidebar.js), which re-renders the whole page (connection.js). Through here, no module
+ * imports one that imports it back.
+ */
+export const hooks = {
+  renderAll: () => {},
+  selectChannel: (_id) => {},
+};

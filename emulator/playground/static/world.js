@@ -5,11 +5,11 @@ import { setBusy } from "./blockkit.js";
 import { $, fill, h } from "./dom.js";
 import { store } from "./store.js";
 
-export function ruleIdentity(groupId, r) {
+function ruleIdentity(groupId, r) {
   return [groupId, r.policy, r.priority, r.protocol, r.port_range, r.source].join("|");
 }
 
-export function worldRows(world) {
+function worldRows(world) {
   const rows = new Map();
   if (!world) return rows;
   for (const g of world.gateways || []) rows.set("gw:" + g.id, JSON.stringify(g));
@@ -64,7 +64,7 @@ export function setWorld(world, { rebaseline = false } = {}) {
 }
 
 /** Bring the first changed row into view (a fix the bot applied), or mark the Cloud tab. */
-export function showChange() {
+function showChange() {
   if (store.tab !== "cloud") {
     $("tab-cloud").classList.add("has-news");
     return;
@@ -81,7 +81,7 @@ export function showChange() {
   }
 }
 
-export async function worldOp(op, { errorKey, button, onDone } = {}) {
+async function worldOp(op, { errorKey, button, onDone } = {}) {
   if (button) setBusy(button, true);
   const result = await post("/api/world", op);
   if (button && button.isConnected) setBusy(button, false);
@@ -96,7 +96,7 @@ export async function worldOp(op, { errorKey, button, onDone } = {}) {
   return false;
 }
 
-export function worldError(key) {
+function worldError(key) {
   const text = store.worldErrors[key];
   return text
     ? h("div", { class: "world-error", "data-testid": "world-error", "data-for": key, role: "alert" },
@@ -105,12 +105,12 @@ export function worldError(key) {
     : null;
 }
 
-export function flashIf(key, node) {
+function flashIf(key, node) {
   if (store.changed?.has(key)) node.classList.add("flash");
   return node;
 }
 
-export function draftInput(key, { tag = "input", options = [], initial, ...props }) {
+function draftInput(key, { tag = "input", options = [], initial, ...props }) {
   const node = h(tag, { ...props, "data-draft": key });
   for (const opt of options) node.append(h("option", { value: opt }, opt));
   const saved = store.drafts[key];
@@ -125,11 +125,11 @@ export function draftInput(key, { tag = "input", options = [], initial, ...props
   return node;
 }
 
-export function clearDrafts(prefix) {
+function clearDrafts(prefix) {
   for (const key of Object.keys(store.drafts)) if (key.startsWith(prefix)) delete store.drafts[key];
 }
 
-export function card(title, sub, ...children) {
+function card(title, sub, ...children) {
   return h(
     "section",
     { class: "card" },
@@ -138,11 +138,11 @@ export function card(title, sub, ...children) {
   );
 }
 
-export function pill(text, kind) {
+function pill(text, kind) {
   return h("span", { class: "pill pill-" + kind }, text);
 }
 
-export function renderWorld() {
+function renderWorld() {
   const root = $("world");
   const world = store.world;
   if (!world) return;
