@@ -147,12 +147,17 @@ def _cidr(op: Mapping[str, Any], key: str) -> str:
         raise WorldOpError(f"{op['op']}: {key} {text!r} is not an IPv4 CIDR ({exc})") from None
 
 
+def _named(op: Mapping[str, Any], key: str, find: Callable[[str], Any], what: str) -> Any:
+    """The object `op[key]` names, found with `find`; WorldOpError when there is none."""
+    item_id = _text(op, key)
+    item = find(item_id)
+    if item is None:
+        raise WorldOpError(f"no {what} {item_id!r}")
+    return item
+
+
 def _ecs(world: World, op: Mapping[str, Any]) -> Any:
-    instance_id = _text(op, "instance")
-    instance = world.ecs(instance_id)
-    if instance is None:
-        raise WorldOpError(f"no ECS instance {instance_id!r}")
-    return instance
+    return _named(op, "instance", world.ecs, "ECS instance")
 
 
 def _listener(world: World, op: Mapping[str, Any]) -> tuple[ClbInstance, Listener]:
@@ -180,11 +185,7 @@ def ecs_listening(world: World, op: Mapping[str, Any]) -> None:
 
 
 def _group(world: World, op: Mapping[str, Any]) -> Any:
-    group_id = _text(op, "group")
-    group = world.security_group(group_id)
-    if group is None:
-        raise WorldOpError(f"no security group {group_id!r}")
-    return group
+    return _named(op, "group", world.security_group, "security group")
 
 
 def sg_remove_rule(world: World, op: Mapping[str, Any]) -> None:
@@ -234,11 +235,7 @@ def clb_acl_status(world: World, op: Mapping[str, Any]) -> None:
 
 
 def _acl(world: World, op: Mapping[str, Any]) -> Any:
-    acl_id = _text(op, "acl")
-    acl = world.clb_acl(acl_id)
-    if acl is None:
-        raise WorldOpError(f"no CLB ACL {acl_id!r}")
-    return acl
+    return _named(op, "acl", world.clb_acl, "CLB ACL")
 
 
 def acl_remove_entry(world: World, op: Mapping[str, Any]) -> None:
