@@ -14,6 +14,8 @@ def ram_action(product: str, action: str) -> str:
 
 
 CREDENTIAL_CODES = ("SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidSecurityToken")
+# Only these say a RAM policy lacks the action; any other 403 is a different refusal.
+RAM_DENIAL_CODES = frozenset({"Forbidden.RAM", "Forbidden.SubUser", "NoPermission"})
 
 
 class UsageError(Exception):
@@ -45,7 +47,8 @@ class CloudError(Exception):
 
     @property
     def permission_denied(self) -> bool:
-        return self.code.startswith(("Forbidden", "NoPermission")) or self.status == 403
+        """A RAM denial: grant the action. Other refusals are quoted as they came."""
+        return self.code in RAM_DENIAL_CODES
 
     @property
     def reason(self) -> str:

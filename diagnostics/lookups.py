@@ -19,8 +19,10 @@ from diagnostics.facts import (
     EcsInstance,
     Gateway,
     LoadBalancer,
+    NetworkInterface,
     ProbeResult,
     SecurityGroup,
+    ServerGroup,
     VpcAccess,
 )
 
@@ -37,6 +39,7 @@ class Lookups:
         self.distinct: Counter[str] = Counter()  # distinct keys read, per RAM action name
         self._instances = Batcher(self._fetch_instances)
         self._health = Batcher(self._fetch_health)
+        self._enis = Batcher(self._fetch_enis)
 
     def _once(self, action: str, key: Hashable, read: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         memo_key = (action, key)
@@ -102,6 +105,20 @@ class Lookups:
     async def _fetch_health(self, ids: list[str]) -> dict[str, tuple[str, str]]:
         return await ecs.health_by_id(self.clients, ids)
 
+    async def _fetch_enis(self, ids: list[str]) -> dict[str, NetworkInterface]:
+        return await ecs.network_interfaces_by_id(self.clients, ids)
+
+    def network_interface(self, eni_id: str) -> Awaitable[NetworkInterface | None]:
+        """None when no such interface exists; ids batch 100 per call."""
+        return self._once("ecs:DescribeNetworkInterfaces", eni_id, lambda: self._enis.load(eni_id))
+
+    def enis_by_ip(self, vpc_id: str, ip: str) -> Awaitable[list[NetworkInterface]]:
+        return self._once(
+            "ecs:DescribeNetworkInterfaces",
+            ("ip", vpc_id, ip),
+            lambda: ecs.network_interfaces_by_ip(self.clients, vpc_id, ip),
+        )
+
     def ecs_instance(self, instance_id: str) -> Awaitable[EcsInstance | None]:
         """None when no such instance exists (DescribeInstances answers an empty list)."""
         return self._once(
@@ -129,13 +146,22 @@ class Lookups:
         )
 
     async def _read_security_group(self, group_id: str) -> SecurityGroup:
+        """The group's rules with their prefix lists and port lists expanded."""
         vpc_id, rules = await ecs.security_group_rules(self.clients, group_id)
-        lists = {r.source_prefix_list_id for r in rules if r.source_prefix_list_id}
-        cidrs = dict(zip(lists, await asyncio.gather(*map(self.prefix_list, lists)), strict=True))
+        prefix_ids = list({r.source_prefix_list_id for r in rules if r.source_prefix_list_id})
+        port_ids = list({r.port_range_list_id for r in rules if r.port_range_list_id})
+        cidrs, ranges = await asyncio.gather(
+            asyncio.gather(*map(self.prefix_list, prefix_ids)),
+            asyncio.gather(*map(self.port_range_list, port_ids)),
+        )
+        cidrs_of = dict(zip(prefix_ids, cidrs, strict=True))
+        ranges_of = dict(zip(port_ids, ranges, strict=True))
         expanded = tuple(
-            dataclasses.replace(r, source_cidrs=cidrs[r.source_prefix_list_id])
-            if r.source_prefix_list_id
-            else r
+            dataclasses.replace(
+                r,
+                source_cidrs=cidrs_of.get(r.source_prefix_list_id or "", r.source_cidrs),
+                port_list_ranges=ranges_of.get(r.port_range_list_id or "", ()),
+            )
             for r in rules
         )
         return SecurityGroup(
@@ -149,11 +175,20 @@ class Lookups:
             lambda: ecs.prefix_list_cidrs(self.clients, prefix_list_id),
         )
 
-    def probe(self, instance_id: str, ip: str, port: int) -> Awaitable[ProbeResult]:
+    def port_range_list(self, list_id: str) -> Awaitable[tuple[tuple[int, int], ...]]:
+        return self._once(
+            "ecs:DescribePortRangeListEntries",
+            list_id,
+            lambda: ecs.port_range_list_entries(self.clients, list_id),
+        )
+
+    def probe(
+        self, instance_id: str, ip: str, port: int, timeout_s: float = ecs.PROBE_DEADLINE_S
+    ) -> Awaitable[ProbeResult]:
         return self._once(
             "ecs:RunCommand",
             (instance_id, ip, port),
-            lambda: ecs.probe_tcp(self.clients, instance_id, ip, port),
+            lambda: ecs.probe_tcp(self.clients, instance_id, ip, port, timeout_s),
         )
 
     # CLB
@@ -185,9 +220,25 @@ class Lookups:
             lambda: slb.access_control_list(self.clients, acl_id),
         )
 
-    def clb_health(self, lb_id: str, port: int) -> Awaitable[tuple[BackendHealth, ...]]:
+    def clb_health(
+        self, lb_id: str, port: int, protocol: str
+    ) -> Awaitable[tuple[BackendHealth, ...]]:
         return self._once(
             "slb:DescribeHealthStatus",
-            (lb_id, port),
-            lambda: slb.health_status(self.clients, lb_id, port),
+            (lb_id, port, protocol),
+            lambda: slb.health_status(self.clients, lb_id, port, protocol),
+        )
+
+    def vserver_group(self, group_id: str) -> Awaitable[ServerGroup]:
+        return self._once(
+            "slb:DescribeVServerGroupAttribute",
+            group_id,
+            lambda: slb.vserver_group(self.clients, group_id),
+        )
+
+    def master_slave_group(self, group_id: str) -> Awaitable[ServerGroup]:
+        return self._once(
+            "slb:DescribeMasterSlaveServerGroupAttribute",
+            group_id,
+            lambda: slb.master_slave_group(self.clients, group_id),
         )

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from diagnostics.errors import CloudError
 from diagnostics.facts import (
+    TCP_CARRYING,
     ApiRef,
     BackendHealth,
     ClbAcl,
@@ -18,11 +19,14 @@ from diagnostics.facts import (
     Gateway,
     Listener,
     LoadBalancer,
+    NetworkInterface,
     ProbeResult,
     SecurityGroup,
+    ServerGroup,
     VpcAccess,
 )
 from diagnostics.lookups import Lookups
+from diagnostics.rules import server_groups
 
 T = TypeVar("T")
 
@@ -57,9 +61,14 @@ async def read(fact: Awaitable[T]) -> T | Unavailable:
 
 @dataclass(frozen=True)
 class ProbeRequest:
-    """`--probe` (from the target itself) or `--probe=INSTANCE` (from that instance)."""
+    """`--probe` (from the target itself) or `--probe=INSTANCE` (from that instance);
+    a Cloud Assistant invocation still running after `timeout_s` is given up on."""
 
     from_instance: str | None = None
+    timeout_s: float = 30.0
+
+
+Backend = EcsInstance | NetworkInterface  # what a backend's server id names
 
 
 @dataclass
@@ -74,12 +83,16 @@ class Snapshot:
     target_lookup: Unavailable | None = None  # set when the target could not be looked up
     ecs: EcsInstance | None = None
     clb: LoadBalancer | None = None
+    # An IP target held by a secondary ENI: the ENI (its groups decide step 2); `ecs` is the
+    # instance it is attached to, None when it is detached.
+    eni: NetworkInterface | None = None
     ip_matches: tuple[str, ...] = ()  # for an IP target: every instance that holds the IP
     ecs_health: tuple[str, str] | Unavailable | None = None
     security_groups: tuple[SecurityGroup, ...] | Unavailable = ()
     clb_acl: ClbAcl | Unavailable | None = None
     clb_health: tuple[BackendHealth, ...] | Unavailable | None = None
-    backends: dict[str, EcsInstance | None] | Unavailable = field(default_factory=dict)
+    server_group: ServerGroup | Unavailable | None = None  # the group the listener uses
+    backends: dict[str, Backend | None] | Unavailable = field(default_factory=dict)
     backend_groups: dict[str, SecurityGroup] | Unavailable = field(default_factory=dict)
     probe_requested: bool = False
     probe: ProbeResult | Unavailable | None = None
@@ -100,6 +113,14 @@ class Snapshot:
     @property
     def listener(self) -> Listener | None:
         return self.clb.listener(self.vpc_access.port) if self.clb else None
+
+    def group_members(self) -> list[server_groups.Member]:
+        """The listener's backends, each marked whether it receives traffic (or
+        FactUnavailable when the group or the health check could not be read)."""
+        listener = self.listener
+        assert listener is not None
+        group, health = need(self.server_group), need(self.clb_health)
+        return server_groups.members(group, listener, health or ())
 
 
 def is_ip(text: str) -> bool:
@@ -141,15 +162,7 @@ async def _resolve_target(lookups: Lookups, snap: Snapshot) -> None:
     target = access.instance_id
     try:
         if is_ip(target):
-            instances, lb_ids = await asyncio.gather(
-                lookups.ecs_by_ip(access.vpc_id, target),
-                lookups.load_balancers_by_address(access.vpc_id, target),
-            )
-            snap.ip_matches = tuple(i.id for i in instances) + tuple(lb_ids)
-            if instances:
-                snap.ecs = instances[0]
-            elif lb_ids:
-                snap.clb = await lookups.load_balancer(lb_ids[0])
+            await _resolve_ip(lookups, snap)
         elif target.startswith("lb-"):
             snap.clb = await lookups.load_balancer(target)
         else:
@@ -162,55 +175,100 @@ async def _resolve_target(lookups: Lookups, snap: Snapshot) -> None:
         snap.target_lookup = Unavailable(exc.reason)
 
 
+async def _resolve_ip(lookups: Lookups, snap: Snapshot) -> None:
+    """An instance's primary IP, a CLB's address, or a secondary ENI's IP, in the
+    authorization's VPC only. The ENI read may fail without harm when another matched."""
+    access = snap.vpc_access
+    instances, lb_ids, enis = await asyncio.gather(
+        lookups.ecs_by_ip(access.vpc_id, access.instance_id),
+        lookups.load_balancers_by_address(access.vpc_id, access.instance_id),
+        read(lookups.enis_by_ip(access.vpc_id, access.instance_id)),
+    )
+    secondary = (
+        [e for e in enis if isinstance(e, NetworkInterface) and e.eni_type != "Primary"]
+        if isinstance(enis, list)
+        else []
+    )
+    snap.ip_matches = (
+        tuple(i.id for i in instances) + tuple(lb_ids) + tuple(e.id for e in secondary)
+    )
+    if instances:
+        snap.ecs = instances[0]
+    elif lb_ids:
+        snap.clb = await lookups.load_balancer(lb_ids[0])
+    elif isinstance(enis, Unavailable):
+        raise CloudError("ecs", "DescribeNetworkInterfaces", "Unavailable", enis.reason)
+    elif secondary:
+        snap.eni = secondary[0]
+        if snap.eni.instance_id:
+            lookups.ecs_health(snap.eni.instance_id)
+            snap.ecs = await lookups.ecs_instance(snap.eni.instance_id)
+
+
 async def _groups(lookups: Lookups, group_ids: tuple[str, ...]) -> tuple[SecurityGroup, ...]:
     return tuple(await asyncio.gather(*(lookups.security_group(g) for g in group_ids)))
 
 
 async def _gather_ecs(lookups: Lookups, snap: Snapshot) -> None:
     assert snap.ecs is not None
+    group_ids = snap.eni.security_group_ids if snap.eni else snap.ecs.security_group_ids
     snap.ecs_health, snap.security_groups = await asyncio.gather(
-        read(lookups.ecs_health(snap.ecs.id)),
-        read(_groups(lookups, snap.ecs.security_group_ids)),
+        read(lookups.ecs_health(snap.ecs.id)), read(_groups(lookups, group_ids))
     )
 
 
 async def _gather_clb(lookups: Lookups, snap: Snapshot) -> None:
-    listener = snap.listener
-    assert snap.clb is not None
-    if listener is None:
+    """The listener's ACL, its health and its server group (with the backends' groups for a
+    listener that passes client IPs), all at once."""
+    listener, clb = snap.listener, snap.clb
+    assert clb is not None
+    if listener is None or listener.protocol not in TCP_CARRYING:
         return
-    acl_read = (
-        read(lookups.clb_acl(listener.acl_id))
-        if listener.acl_status == "on" and listener.acl_id
-        else None
-    )
 
     async def acl() -> None:
-        if acl_read:
-            snap.clb_acl = await acl_read
+        if listener.acl_status == "on" and listener.acl_id:
+            snap.clb_acl = await read(lookups.clb_acl(listener.acl_id))
 
     async def health() -> None:
-        snap.clb_health = await read(lookups.clb_health(snap.clb.id, listener.port))
+        snap.clb_health = await read(lookups.clb_health(clb.id, listener.port, listener.protocol))
 
-    async def backends() -> None:
-        if listener.protocol in ("tcp", "udp"):
-            await _gather_backends(lookups, snap)
+    async def group() -> None:
+        snap.server_group = await read(_server_group(lookups, clb, listener))
+        if isinstance(snap.server_group, ServerGroup) and listener.passes_client_ip:
+            await _gather_backends(lookups, snap, snap.server_group)
 
-    await asyncio.gather(acl(), health(), backends())
+    await asyncio.gather(acl(), health(), group())
 
 
-async def _gather_backends(lookups: Lookups, snap: Snapshot) -> None:
-    """The backends' instances and security groups, for a listener that passes client IPs.
+def _server_group(
+    lookups: Lookups, clb: LoadBalancer, listener: Listener
+) -> Awaitable[ServerGroup]:
+    if listener.vserver_group_id:
+        return lookups.vserver_group(listener.vserver_group_id)
+    if listener.master_slave_group_id:
+        return lookups.master_slave_group(listener.master_slave_group_id)
+    return _default_group(clb)
 
-    The server ids come from the CLB itself, so this runs alongside the health check."""
-    assert snap.clb is not None
-    server_ids = list(dict.fromkeys(s.server_id for s in snap.clb.backend_servers))
+
+async def _default_group(clb: LoadBalancer) -> ServerGroup:
+    return ServerGroup(kind="default", id=clb.id, backends=clb.backend_servers)
+
+
+async def _gather_backends(lookups: Lookups, snap: Snapshot, group: ServerGroup) -> None:
+    """Each backend's instance or ENI and its security groups, for a listener that passes
+    client IPs. Read for every member, alongside the health check that says which count."""
+
+    def server(backend_id: str, kind: str) -> Awaitable[Backend | None]:
+        if kind == "eni":
+            return lookups.network_interface(backend_id)
+        return lookups.ecs_instance(backend_id)
+
+    kinds = dict.fromkeys((b.server_id, b.server_type) for b in group.backends)
     try:
-        instances = await asyncio.gather(*(lookups.ecs_instance(s) for s in server_ids))
-        snap.backends = dict(zip(server_ids, instances, strict=True))
-        group_ids = tuple(dict.fromkeys(g for i in instances if i for g in i.security_group_ids))
-        groups = await _groups(lookups, group_ids)
-        snap.backend_groups = {g.id: g for g in groups}
+        found = await asyncio.gather(*(server(i, k) for i, k in kinds))
+        snap.backends = {i: f for (i, _), f in zip(kinds, found, strict=True)}
+        group_ids = tuple(dict.fromkeys(g for f in found if f for g in f.security_group_ids))
+        snap.backend_groups = {g.id: g for g in await _groups(lookups, group_ids)}
     except CloudError as exc:
         snap.backends = snap.backend_groups = Unavailable(exc.reason)
 
@@ -220,7 +278,7 @@ async def _gather_probe(lookups: Lookups, snap: Snapshot, probe: ProbeRequest) -
     source, ip, port = _probe_plan(snap, probe)
     if source is None:
         return
-    snap.probe = await read(lookups.probe(source, ip, port))
+    snap.probe = await read(lookups.probe(source, ip, port, probe.timeout_s))
 
 
 def _probe_plan(snap: Snapshot, probe: ProbeRequest) -> tuple[str | None, str, int]:
@@ -229,19 +287,38 @@ def _probe_plan(snap: Snapshot, probe: ProbeRequest) -> tuple[str | None, str, i
         if snap.ecs.status != "Running":
             snap.probe_note = f"{snap.ecs.id} is {snap.ecs.status}, so nothing can be probed"
             return None, "", 0
+        address = snap.eni.private_ips[0] if snap.eni else snap.ecs.private_ips[0]
         if probe.from_instance and probe.from_instance != snap.ecs.id:
-            return probe.from_instance, snap.ecs.private_ips[0], snap.vpc_access.port
-        return snap.ecs.id, "127.0.0.1", snap.vpc_access.port
-    listener = snap.listener
-    if snap.clb and listener and isinstance(snap.clb_health, tuple):
-        healthy = [h for h in snap.clb_health if h.status == "normal"]
-        if not healthy:
-            snap.probe_note = "no backend is healthy, so there is none to probe from"
+            return probe.from_instance, address, snap.vpc_access.port
+        return snap.ecs.id, address if snap.eni else "127.0.0.1", snap.vpc_access.port
+    if snap.clb and snap.listener and snap.listener.protocol in TCP_CARRYING:
+        try:
+            receiving = [m for m in snap.group_members() if m.receives_traffic]
+        except FactUnavailable as exc:
+            snap.probe_note = f"the backends are not known: {exc.reason}"
             return None, "", 0
-        backend = healthy[0]
-        port = backend.port or listener.backend_port or listener.port
-        if probe.from_instance and probe.from_instance != backend.server_id:
-            return probe.from_instance, backend.server_ip, port
-        return backend.server_id, "127.0.0.1", port
+        if not receiving:
+            snap.probe_note = "no backend receives traffic, so there is none to probe from"
+            return None, "", 0
+        return _backend_probe(snap, receiving[0], probe)
     snap.probe_note = "the target was not found, so there is nothing to probe"
     return None, "", 0
+
+
+def _backend_probe(
+    snap: Snapshot, member: server_groups.Member, probe: ProbeRequest
+) -> tuple[str | None, str, int]:
+    """From the backend itself (an ENI's instance, to the ENI's address), or from INSTANCE."""
+    backends = snap.backends if isinstance(snap.backends, dict) else {}
+    found = backends.get(member.server_id)
+    address = member.server.server_ip or (found.private_ips[0] if found else "")
+    if isinstance(found, NetworkInterface):
+        runs_on, local = found.instance_id, address
+    else:
+        runs_on, local = member.server_id, "127.0.0.1"
+    if probe.from_instance and probe.from_instance != runs_on:
+        return probe.from_instance, address, member.port
+    if not runs_on:
+        snap.probe_note = f"{member.server_id} is attached to no instance to probe from"
+        return None, "", 0
+    return runs_on, local, member.port

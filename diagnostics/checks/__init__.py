@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from diagnostics.checks import admission, authorization, backend, gateway
+from diagnostics.facts import TCP_CARRYING
 from diagnostics.report import CHECKS, CheckResult, Status
 from diagnostics.snapshot import FactUnavailable, Snapshot
 
@@ -58,10 +59,19 @@ def _not_applicable(check: CheckDef, snap: Snapshot) -> CheckResult | None:
         return CheckResult(check.id, Status.SKIPPED, "does not apply to a CLB target")
     if check.needs in ("CLB", "listener") and kind != "CLB":
         return CheckResult(check.id, Status.SKIPPED, "does not apply to an ECS target")
-    if check.needs == "listener" and snap.listener is None:
-        return CheckResult(
-            check.id, Status.SKIPPED, f"there is no listener on port {snap.vpc_access.port}"
-        )
+    if check.needs == "listener":
+        listener = snap.listener
+        if listener is None:
+            return CheckResult(
+                check.id, Status.SKIPPED, f"there is no listener on port {snap.vpc_access.port}"
+            )
+        if listener.protocol not in TCP_CARRYING:
+            return CheckResult(
+                check.id,
+                Status.SKIPPED,
+                f"the listener on port {listener.port} is {listener.protocol.upper()}: "
+                "it carries none of the TCP traffic under test",
+            )
     return None
 
 

@@ -96,13 +96,18 @@ def _judge_groups(
 
 
 def ecs_security_group(snap: Snapshot) -> CheckResult:
+    """The instance's groups, or, for the address of a secondary ENI, the ENI's own."""
     assert snap.ecs is not None
+    subject = f"{snap.eni.id} (on {snap.ecs.id})" if snap.eni else snap.ecs.id
     groups = need(snap.security_groups)
     if not groups:
         return CheckResult(
-            "ecs.security_group", Status.FAIL, f"{snap.ecs.id} is in no security group", {}
+            "ecs.security_group", Status.FAIL, f"{subject} is in no security group", {}
         )
-    return _judge_groups("ecs.security_group", snap.ecs.id, groups, snap.vpc_access.port, snap)
+    result = _judge_groups("ecs.security_group", subject, groups, snap.vpc_access.port, snap)
+    if snap.eni:
+        result.evidence["network_interface"] = snap.eni.id
+    return result
 
 
 def clb_acl(snap: Snapshot) -> CheckResult:
@@ -143,55 +148,70 @@ def clb_acl(snap: Snapshot) -> CheckResult:
 
 
 def clb_backend_security_group(snap: Snapshot) -> CheckResult:
+    """tcp/udp: the backends that receive traffic, each on its own port through its own
+    groups (an ENI's are the ENI's). `skipped` when none receives any: clb.health fails."""
+    check_id = "clb.backend_security_group"
     listener = snap.listener
     assert listener is not None and snap.clb is not None
-    if listener.protocol not in ("tcp", "udp"):
+    if not listener.passes_client_ip:
         return CheckResult(
-            "clb.backend_security_group",
+            check_id,
             Status.SKIPPED,
             f"{listener.protocol} listeners proxy from the CLB's own addresses",
         )
-    health = need(snap.clb_health) or ()
+    group = need(snap.server_group)
+    members = snap.group_members()
+    receiving = [m for m in members if m.receives_traffic]
+    where = {"server_group": group.to_json()}
+    if not members:
+        return CheckResult(check_id, Status.SKIPPED, f"{group.title} has no backend servers", where)
+    if not receiving:
+        return CheckResult(
+            check_id,
+            Status.SKIPPED,
+            f"no backend of {group.title} receives traffic (none is normal and of "
+            "weight > 0), so clb.health fails first and a rule would mend nothing",
+            where,
+        )
     backends = need(snap.backends)
     groups_by_id = need(snap.backend_groups)
-    healthy = [h for h in health if h.status == "normal"]
-    judged = healthy or list(health)
-    if not judged:
-        return CheckResult(
-            "clb.backend_security_group", Status.SKIPPED, f"{snap.clb.id} has no backend servers"
-        )
     results: dict[str, CheckResult] = {}
-    for backend in judged:
-        instance = backends.get(backend.server_id)
-        if instance is None:
+    for member in receiving:
+        server = backends.get(member.server_id)
+        if server is None:
             continue
-        groups = [groups_by_id[g] for g in instance.security_group_ids if g in groups_by_id]
-        port = backend.port or listener.backend_port or listener.port
-        results[instance.id] = _judge_groups(
-            "clb.backend_security_group", instance.id, groups, port, snap
-        )
+        groups = [groups_by_id[g] for g in server.security_group_ids if g in groups_by_id]
+        results[member.label] = _judge_groups(check_id, member.label, groups, member.port, snap)
     if not results:
         return CheckResult(
-            "clb.backend_security_group",
-            Status.FAIL,
-            "none of the backend servers is an ECS instance that exists",
+            check_id,
+            Status.UNKNOWN,
+            f"none of the backends receiving traffic ({', '.join(m.label for m in receiving)}) "
+            "could be found as an ECS instance or network interface",
+            where,
         )
     failing = [r for r in results.values() if r.status == Status.FAIL]
-    evidence = {"backends": {server: r.evidence for server, r in results.items()}}
-    which = "healthy backends" if healthy else "backends (none is healthy)"
+    evidence = {**where, "backends": {label: r.evidence for label, r in results.items()}}
     if len(failing) == len(results):
         status = Status.FAIL
     elif failing or any(r.status == Status.WARN for r in results.values()):
         status = Status.WARN
     else:
         status = Status.PASS
+    admitted = len(results) - len(failing)
     lines = "; ".join(r.summary for r in results.values())
-    first_fix = next((r.fix for r in results.values() if r.fix), None)
+    # The first backend that does not admit today's egress, else the first that will not.
+    first_fix = next((r.fix for r in (*failing, *results.values()) if r.fix), None)
     return CheckResult(
-        "clb.backend_security_group",
+        check_id,
         status,
-        f"{len(results) - len(failing)} of {len(results)} {which} admit the egress on the "
-        f"backend port: {lines}",
+        f"{admitted} of {plural(len(results), 'backend')} receiving traffic "
+        f"{'admits' if admitted == 1 else 'admit'} the egress on its port: {lines}",
         evidence,
         first_fix if status != Status.PASS else None,
     )
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 backend`, `2 backends`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

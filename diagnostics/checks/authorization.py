@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnostics.facts import ProbeResult
+from diagnostics.facts import TCP_CARRYING, ProbeResult
 from diagnostics.report import CheckResult, Status
 from diagnostics.snapshot import Snapshot, is_ip
 
@@ -20,6 +20,21 @@ def _target_name(snap: Snapshot) -> str:
 
 def target(snap: Snapshot) -> CheckResult:
     access = snap.vpc_access
+    eni = snap.eni
+    if eni is not None and snap.ecs is None:
+        held_by = (
+            f"attached to {eni.instance_id}, which does not exist"
+            if eni.instance_id
+            else "attached to no instance"
+        )
+        return CheckResult(
+            "authorization.target",
+            Status.FAIL,
+            f"{access.instance_id} is the address of network interface {eni.id}, {held_by}: "
+            "nothing serves it — attach the interface to an instance, or point the "
+            "authorization at one",
+            {"instance_id": access.instance_id, "eni": eni.id, "eni_status": eni.status},
+        )
     if snap.target_type is None:
         where = f" in {access.vpc_id}" if is_ip(access.instance_id) else ""
         return CheckResult(
@@ -31,6 +46,12 @@ def target(snap: Snapshot) -> CheckResult:
         )
     evidence: dict[str, object] = {"type": snap.target_type, "id": (snap.ecs or snap.clb).id}
     summary = f"{access.instance_id} is {_target_name(snap)}"
+    if eni is not None:
+        evidence["eni"] = eni.id
+        summary = (
+            f"{access.instance_id} is secondary network interface {eni.id} of "
+            f"{_target_name(snap)}; the interface's security groups decide step 2"
+        )
     if len(snap.ip_matches) > 1:
         evidence["ip_matches"] = list(snap.ip_matches)
         summary += f" (the address is held by {len(snap.ip_matches)} instances)"
@@ -69,20 +90,27 @@ def port(snap: Snapshot) -> CheckResult:
                 "use a listener's port in the authorization, or add the listener",
                 {"listeners": ports},
             )
-        if listener.protocol == "udp":
+        if listener.protocol not in TCP_CARRYING:
             return CheckResult(
                 "authorization.port",
                 Status.FAIL,
-                f"{snap.clb.id} serves port {access.port} over UDP, but API Gateway calls its "
-                "backend over TCP: point the authorization at a TCP, HTTP or HTTPS listener",
-                {"listener": f"{listener.port}/{listener.protocol}"},
+                f"{snap.clb.id} serves port {access.port} only over UDP, but API Gateway calls "
+                "its backend over TCP: point the authorization at a TCP, HTTP or HTTPS listener",
+                {"listener": listener.name, "listeners": ports},
             )
-        backend = f" → backend port {listener.backend_port}" if listener.backend_port else ""
+        if listener.vserver_group_id:
+            onward = f" → vServer group {listener.vserver_group_id}"
+        elif listener.master_slave_group_id:
+            onward = f" → primary/secondary group {listener.master_slave_group_id}"
+        elif listener.backend_port:
+            onward = f" → backend port {listener.backend_port}"
+        else:
+            onward = ""
         return CheckResult(
             "authorization.port",
             Status.PASS,
-            f"{snap.clb.id} listens on {listener.port}/{listener.protocol}{backend}",
-            {"listener": f"{listener.port}/{listener.protocol}"},
+            f"{snap.clb.id} listens on {listener.name}{onward}",
+            {"listener": listener.name},
         )
     if not 1 <= access.port <= 65535:
         return CheckResult(
@@ -92,7 +120,8 @@ def port(snap: Snapshot) -> CheckResult:
             {"port": access.port},
         )
     probe = snap.probe
-    if isinstance(probe, ProbeResult) and probe.target.startswith("127.0.0.1:"):
+    if isinstance(probe, ProbeResult) and snap.ecs and probe.instance_id == snap.ecs.id:
+        # Probed from the target itself: it tells whether anything listens there.
         if not probe.connected:
             return CheckResult(
                 "authorization.port",

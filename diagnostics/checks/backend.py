@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from diagnostics.facts import ProbeResult
 from diagnostics.report import CheckResult, Status
+from diagnostics.rules.server_groups import Member, health_check_off
 from diagnostics.snapshot import Snapshot, Unavailable, need
 
 
@@ -52,42 +53,67 @@ def clb_listener(snap: Snapshot) -> CheckResult:
 
 
 def clb_health(snap: Snapshot) -> CheckResult:
+    """The backends of the group the listener really uses; only weight > 0 counts."""
     clb, listener = snap.clb, snap.listener
     assert clb is not None and listener is not None
-    if clb.status != "active" or listener.status != "running":
+    if clb.status == "inactive" or listener.status != "running":
         return CheckResult(
             "clb.health",
             Status.SKIPPED,
             "the CLB or its listener is not running, so no health check runs",
         )
-    health = need(snap.clb_health) or ()
-    states = {f"{h.server_id}:{h.port}": h.status for h in health}
-    normal = [h for h in health if h.status == "normal"]
-    if not health:
-        return CheckResult(
-            "clb.health", Status.FAIL, "the listener has no backend servers: add one", states
-        )
-    if not normal:
-        return CheckResult(
-            "clb.health",
-            Status.FAIL,
-            f"no backend is healthy ({_list(states)}): check the service on the backend port",
-            states,
-        )
-    if len(normal) < len(health):
-        return CheckResult(
-            "clb.health",
+    group = need(snap.server_group)
+    members = snap.group_members()
+    evidence = {"server_group": group.to_json(), "backends": [m.to_json() for m in members]}
+    where = group.title
+    counted = [m for m in members if m.server.weight > 0]
+    idle = [m for m in members if m.server.weight <= 0]
+    idle_note = f"; weight 0, so no traffic: {_states(idle)}" if idle else ""
+
+    def result(status: Status, text: str) -> CheckResult:
+        return CheckResult("clb.health", status, f"{where}: {text}{idle_note}", evidence)
+
+    if not members:
+        return result(Status.FAIL, "no backend servers: add one")
+    if not counted:
+        return result(Status.FAIL, "every backend has weight 0, so none receives traffic")
+    if health_check_off(listener, snap.clb_health or ()):
+        return result(
             Status.WARN,
-            f"{len(normal)} of {len(health)} backends healthy ({_list(states)})",
-            states,
+            f"the health check is off, so health is not known ({_states(counted)}): "
+            "run with --probe to test the port",
         )
-    return CheckResult(
-        "clb.health", Status.PASS, f"all {len(health)} backends healthy ({_list(states)})", states
-    )
+    normal = [m for m in counted if m.health == "normal"]
+    if group.kind == "primary_secondary":
+        serving = next((m for m in members if m.receives_traffic), None)
+        if serving is None:
+            return result(Status.FAIL, f"neither server is normal ({_states(counted)})")
+        if serving.server.role != "Master":
+            return result(
+                Status.WARN,
+                f"failed over to the Slave {serving.label}; the Master is not normal "
+                f"({_states(counted)})",
+            )
+        return result(Status.PASS, f"the Master {serving.label} is normal ({_states(counted)})")
+    if not normal:
+        return result(
+            Status.FAIL,
+            f"no backend is healthy ({_states(counted)}): check the service on its port",
+        )
+    if len(normal) < len(counted):
+        return result(
+            Status.WARN,
+            f"{len(normal)} of {len(counted)} backends healthy ({_states(counted)})",
+        )
+    return result(Status.PASS, f"{_all(len(counted))} healthy ({_states(counted)})")
 
 
-def _list(states: dict[str, str]) -> str:
-    return ", ".join(f"{server} {state}" for server, state in states.items())
+def _all(count: int) -> str:
+    return "the backend is" if count == 1 else f"all {count} backends are"
+
+
+def _states(members: list[Member]) -> str:
+    return ", ".join(f"{m.label} {m.health or 'not reported'}" for m in members)
 
 
 def backend_port(snap: Snapshot) -> CheckResult:

@@ -13,11 +13,14 @@ from alibabacloud_ecs20140526 import models as ecs
 from diagnostics.cloud.clients import CloudClients
 from diagnostics.cloud.paging import PAGE_SIZE, all_pages
 from diagnostics.errors import CloudError
-from diagnostics.facts import EcsInstance, ProbeResult, SgRule
+from diagnostics.facts import EcsInstance, NetworkInterface, ProbeResult, SgRule
 
 IDS_PER_CALL = 100  # DescribeInstances and DescribeInstancesFullStatus take up to 100 ids
+ENIS_PER_PAGE = 100  # DescribeNetworkInterfaces: MaxResults 10..500
 PROBE_TIMEOUT_S = 5
-PROBE_POLL_S = 0.5
+PROBE_POLL_S = 0.5  # the first pause between polls; each is PROBE_BACKOFF times longer
+PROBE_BACKOFF = 1.5
+PROBE_POLL_MAX_S = 4.0
 PROBE_DEADLINE_S = 30.0
 SCRIPT_RAN_CODES = ("", "ExitCodeNonzero")
 FINAL_INVOCATION_STATES = (
@@ -120,7 +123,8 @@ def rule_from_sdk(
     prefix_list = "" if cidr or source_group else (perm.source_prefix_list_id or "")
     if not (cidr or prefix_list or source_group):
         return None  # an IPv6-only rule
-    port_from, port_to = _port_range(perm.port_range or "-1/-1")
+    port_list = perm.port_range_list_id or ""
+    port_from, port_to = (0, 0) if port_list else _port_range(perm.port_range or "-1/-1")
     return SgRule(
         security_group_id=group_id,
         policy=(perm.policy or "Accept").lower(),
@@ -133,6 +137,7 @@ def rule_from_sdk(
         source_prefix_list_id=prefix_list or None,
         rule_id=perm.security_group_rule_id or "",
         description=perm.description or "",
+        port_range_list_id=port_list or None,
     )
 
 
@@ -164,8 +169,84 @@ async def security_group_rules(c: CloudClients, group_id: str) -> tuple[str, tup
             ):
                 rules.append(rule)
         next_token = body.next_token
-        if not next_token or not perms:
+        if not next_token:
             return vpc_id, tuple(rules)
+
+
+async def port_range_list_entries(c: CloudClients, list_id: str) -> tuple[tuple[int, int], ...]:
+    """The (first, last) port ranges of a port list (DescribePortRangeListEntries)."""
+    request = ecs.DescribePortRangeListEntriesRequest(
+        region_id=c.region, port_range_list_id=list_id
+    )
+    body = (
+        await c.caller.call(
+            "ecs",
+            "DescribePortRangeListEntries",
+            lambda: c.ecs.describe_port_range_list_entries_async(request),
+        )
+    ).body
+    return tuple(_port_range(e.port_range) for e in body.entries or [] if e.port_range)
+
+
+def _eni_from_sdk(
+    item: ecs.DescribeNetworkInterfacesResponseBodyNetworkInterfaceSetsNetworkInterfaceSet,
+) -> NetworkInterface:
+    ips = (
+        [p.private_ip_address for p in (item.private_ip_sets.private_ip_set or [])]
+        if (item.private_ip_sets)
+        else []
+    )
+    if item.private_ip_address and item.private_ip_address not in ips:
+        ips.insert(0, item.private_ip_address)
+    groups = item.security_group_ids.security_group_id if item.security_group_ids else None
+    return NetworkInterface(
+        id=item.network_interface_id or "",
+        vpc_id=item.vpc_id or "",
+        private_ips=tuple(ip for ip in ips if ip),
+        security_group_ids=tuple(groups or ()),
+        instance_id=item.instance_id or "",
+        eni_type=item.type or "",
+        status=item.status or "",
+    )
+
+
+async def network_interfaces(c: CloudClients, **filters: object) -> list[NetworkInterface]:
+    """Every network interface the filters match, read page by page to the last NextToken."""
+    found: list[NetworkInterface] = []
+    next_token: str | None = None
+    while True:
+        request = ecs.DescribeNetworkInterfacesRequest(
+            region_id=c.region, max_results=ENIS_PER_PAGE, next_token=next_token, **filters
+        )
+        body = (
+            await c.caller.call(
+                "ecs",
+                "DescribeNetworkInterfaces",
+                lambda request=request: c.ecs.describe_network_interfaces_async(request),
+            )
+        ).body
+        holder = body.network_interface_sets
+        found.extend(
+            _eni_from_sdk(i) for i in (holder.network_interface_set if holder else []) or []
+        )
+        next_token = body.next_token
+        if not next_token:
+            return found
+
+
+async def network_interfaces_by_id(
+    c: CloudClients, ids: Sequence[str]
+) -> dict[str, NetworkInterface]:
+    """Unknown ids are absent (the batch takes up to 100 ids a call)."""
+    found: dict[str, NetworkInterface] = {}
+    for chunk in _chunks(ids):
+        for eni in await network_interfaces(c, network_interface_id=chunk):
+            found[eni.id] = eni
+    return found
+
+
+async def network_interfaces_by_ip(c: CloudClients, vpc_id: str, ip: str) -> list[NetworkInterface]:
+    return await network_interfaces(c, vpc_id=vpc_id, private_ip_address=[ip])
 
 
 async def prefix_list_cidrs(c: CloudClients, prefix_list_id: str) -> tuple[str, ...]:
@@ -255,8 +336,13 @@ def probe_script(ip: str, port: int) -> str:
     )
 
 
-async def probe_tcp(c: CloudClients, instance_id: str, ip: str, port: int) -> ProbeResult:
-    """Run the probe with Cloud Assistant on `instance_id` and wait for its result."""
+async def probe_tcp(
+    c: CloudClients, instance_id: str, ip: str, port: int, timeout_s: float = PROBE_DEADLINE_S
+) -> ProbeResult:
+    """Run the probe with Cloud Assistant on `instance_id` and wait for its result.
+
+    A slow invocation stays Pending or Running for seconds: poll with backoff until it ends
+    or `timeout_s` passes, then give up naming the invocation (never a `fail`)."""
     run = ecs.RunCommandRequest(
         region_id=c.region,
         type="RunShellScript",
@@ -272,7 +358,9 @@ async def probe_tcp(c: CloudClients, instance_id: str, ip: str, port: int) -> Pr
     query = ecs.DescribeInvocationResultsRequest(
         region_id=c.region, invoke_id=invoke_id, instance_id=instance_id
     )
-    deadline = asyncio.get_running_loop().time() + PROBE_DEADLINE_S
+    clock = asyncio.get_running_loop().time
+    deadline = clock() + timeout_s
+    pause = PROBE_POLL_S
     while True:
         body = (
             await c.caller.call(
@@ -286,11 +374,15 @@ async def probe_tcp(c: CloudClients, instance_id: str, ip: str, port: int) -> Pr
         result = next((r for r in results if r.instance_id == instance_id), None)
         if result and (result.invocation_status in FINAL_INVOCATION_STATES):
             return _probe_outcome(instance_id, f"{ip}:{port}", result)
-        if asyncio.get_running_loop().time() > deadline:
+        left = deadline - clock()
+        if left <= 0:
+            state = (result.invocation_status if result else None) or "Pending"
             raise CloudError(
                 "ecs",
                 "DescribeInvocationResults",
                 "Timeout",
-                f"the probe did not finish in {PROBE_DEADLINE_S:.0f}s",
+                f"the probe (Cloud Assistant invocation {invoke_id}) was still {state} "
+                f"after {timeout_s:g}s; look it up later, or raise --probe-timeout",
             )
-        await asyncio.sleep(PROBE_POLL_S)
+        await asyncio.sleep(min(pause, left))
+        pause = min(pause * PROBE_BACKOFF, PROBE_POLL_MAX_S)

@@ -10,7 +10,17 @@ from alibabacloud_slb20140515 import models as slb
 
 from diagnostics.cloud.clients import CloudClients
 from diagnostics.cloud.paging import PAGE_SIZE, all_pages
-from diagnostics.facts import AclEntry, BackendHealth, BackendServer, ClbAcl, Listener, LoadBalancer
+from diagnostics.facts import (
+    AclEntry,
+    BackendHealth,
+    BackendServer,
+    ClbAcl,
+    Listener,
+    LoadBalancer,
+    ServerGroup,
+)
+
+ACL_PAGE_SIZE = 50  # DescribeAccessControlListAttribute serves at most 50 entries a page
 
 
 async def load_balancer(c: CloudClients, lb_id: str) -> LoadBalancer:
@@ -39,6 +49,7 @@ async def load_balancer(c: CloudClients, lb_id: str) -> LoadBalancer:
                 port=0,  # the default server group serves on each listener's backend port
                 weight=int(s.weight or 0),
                 server_ip=s.server_ip or "",
+                server_type=(s.type or "ecs").lower(),
             )
             for s in servers
         ),
@@ -61,21 +72,96 @@ async def listeners(c: CloudClients, lb_id: str) -> tuple[Listener, ...]:
             )
         ).body
         items = body.listeners or []
-        found.extend(
-            Listener(
-                port=int(item.listener_port or 0),
-                protocol=(item.listener_protocol or "").lower(),
-                status=item.status or "",
-                backend_port=int(item.backend_server_port) if item.backend_server_port else None,
-                acl_status=item.acl_status or "off",
-                acl_type=item.acl_type or "",
-                acl_id=item.acl_id or "",
-            )
-            for item in items
-        )
+        found.extend(_listener_from_sdk(item) for item in items)
         next_token = body.next_token
-        if not next_token or not items:
+        if not next_token:
             return tuple(found)
+
+
+def _listener_from_sdk(item: slb.DescribeLoadBalancerListenersResponseBodyListeners) -> Listener:
+    """One row of DescribeLoadBalancerListeners; health check and primary/secondary group
+    sit in the protocol's own config block."""
+    protocol = (item.listener_protocol or "").lower()
+    config = {
+        "tcp": item.tcplistener_config,
+        "udp": item.udplistener_config,
+        "http": item.httplistener_config,
+        "https": item.httpslistener_config,
+    }.get(protocol)
+    return Listener(
+        port=int(item.listener_port or 0),
+        protocol=protocol,
+        status=item.status or "",
+        backend_port=int(item.backend_server_port) if item.backend_server_port else None,
+        acl_status=item.acl_status or "off",
+        acl_type=item.acl_type or "",
+        acl_id=item.acl_id or "",
+        health_check=(getattr(config, "health_check", None) or "on").lower(),
+        vserver_group_id=item.vserver_group_id or "",
+        master_slave_group_id=getattr(config, "master_slave_server_group_id", None) or "",
+    )
+
+
+async def vserver_group(c: CloudClients, group_id: str) -> ServerGroup:
+    """A vServer group: each backend on its own port, ECS instances or ENIs."""
+    request = slb.DescribeVServerGroupAttributeRequest(
+        region_id=c.region, vserver_group_id=group_id
+    )
+    body = (
+        await c.caller.call(
+            "slb",
+            "DescribeVServerGroupAttribute",
+            lambda: c.slb.describe_vserver_group_attribute_async(request),
+        )
+    ).body
+    servers = (body.backend_servers.backend_server if body.backend_servers else None) or []
+    return ServerGroup(
+        kind="vserver",
+        id=body.vserver_group_id or group_id,
+        name=body.vserver_group_name or "",
+        backends=tuple(
+            BackendServer(
+                server_id=s.server_id or "",
+                port=int(s.port or 0),
+                weight=int(s.weight if s.weight is not None else 100),
+                server_ip=s.server_ip or "",
+                server_type=(s.type or "ecs").lower(),
+            )
+            for s in servers
+        ),
+    )
+
+
+async def master_slave_group(c: CloudClients, group_id: str) -> ServerGroup:
+    """A primary/secondary group: a Master and a Slave."""
+    request = slb.DescribeMasterSlaveServerGroupAttributeRequest(
+        region_id=c.region, master_slave_server_group_id=group_id
+    )
+    body = (
+        await c.caller.call(
+            "slb",
+            "DescribeMasterSlaveServerGroupAttribute",
+            lambda: c.slb.describe_master_slave_server_group_attribute_async(request),
+        )
+    ).body
+    holder = body.master_slave_backend_servers
+    servers = (holder.master_slave_backend_server if holder else None) or []
+    return ServerGroup(
+        kind="primary_secondary",
+        id=body.master_slave_server_group_id or group_id,
+        name=body.master_slave_server_group_name or "",
+        backends=tuple(
+            BackendServer(
+                server_id=s.server_id or "",
+                port=int(s.port or 0),
+                weight=int(s.weight if s.weight is not None else 100),
+                server_ip=s.server_ip or "",
+                server_type=(s.type or "ecs").lower(),
+                role=s.server_type or "",
+            )
+            for s in servers
+        ),
+    )
 
 
 async def load_balancers_by_address(c: CloudClients, vpc_id: str, address: str) -> list[str]:
@@ -99,31 +185,43 @@ async def load_balancers_by_address(c: CloudClients, vpc_id: str, address: str) 
 
 
 async def access_control_list(c: CloudClients, acl_id: str) -> ClbAcl:
-    request = slb.DescribeAccessControlListAttributeRequest(region_id=c.region, acl_id=acl_id)
-    body = (
-        await c.caller.call(
-            "slb",
-            "DescribeAccessControlListAttribute",
-            lambda: c.slb.describe_access_control_list_attribute_async(request),
+    """Every entry of the ACL, page by page (50 a page) until `TotalAclEntry` are in."""
+    name = ""
+
+    async def page(number: int) -> tuple[list[AclEntry], int]:
+        nonlocal name
+        request = slb.DescribeAccessControlListAttributeRequest(
+            region_id=c.region, acl_id=acl_id, page=number, page_size=ACL_PAGE_SIZE
         )
-    ).body
-    entries = (body.acl_entrys.acl_entry if body.acl_entrys else None) or []
-    return ClbAcl(
-        id=body.acl_id or acl_id,
-        entries=tuple(
+        body = (
+            await c.caller.call(
+                "slb",
+                "DescribeAccessControlListAttribute",
+                lambda: c.slb.describe_access_control_list_attribute_async(request),
+            )
+        ).body
+        name = body.acl_name or name
+        entries = (body.acl_entrys.acl_entry if body.acl_entrys else None) or []
+        found = [
             AclEntry(cidr=e.acl_entry_ip, comment=e.acl_entry_comment or "")
             for e in entries
             if e.acl_entry_ip
-        ),
-        name=body.acl_name or "",
-    )
+        ]
+        return found, int(body.total_acl_entry or 0)
+
+    return ClbAcl(id=acl_id, entries=tuple(await all_pages(page)), name=name)
 
 
 async def health_status(
-    c: CloudClients, lb_id: str, listener_port: int
+    c: CloudClients, lb_id: str, listener_port: int, protocol: str
 ) -> tuple[BackendHealth, ...]:
+    """The health of one listener's backends: asked by port AND protocol, since a udp and a
+    tcp listener may share the port number and each has its own backends."""
     request = slb.DescribeHealthStatusRequest(
-        region_id=c.region, load_balancer_id=lb_id, listener_port=listener_port
+        region_id=c.region,
+        load_balancer_id=lb_id,
+        listener_port=listener_port,
+        listener_protocol=protocol,
     )
     body = (
         await c.caller.call(
@@ -140,7 +238,8 @@ async def health_status(
             listener_port=int(s.listener_port) if s.listener_port else None,
         )
         for s in servers
-        if not s.listener_port or int(s.listener_port) == listener_port
+        if (not s.listener_port or int(s.listener_port) == listener_port)
+        and (not s.protocol or s.protocol.lower() == protocol)
     )
 
 

@@ -34,9 +34,7 @@ def _matches_traffic(rule: SgRule, port: int, protocol: str) -> bool:
     rule_protocol = rule.protocol.upper()
     if rule_protocol not in ("ALL", protocol.upper()):
         return False
-    if rule_protocol == "ALL" or rule.port_from == -1:
-        return True
-    return rule.port_from <= port <= rule.port_to
+    return rule.covers_port(port)
 
 
 def rule_addresses(rule: SgRule, group_members: GroupMembers | None = None) -> IntervalSet:
@@ -232,9 +230,10 @@ def deciding_rule(
     for rule in rules:
         if rule.protocol.upper() not in ("ALL", protocol.upper()):
             continue
-        any_port = rule.protocol.upper() == "ALL" or rule.port_from == -1
-        if not any_port and not rule.port_from <= port <= rule.port_to:
-            continue
+        if rule.protocol.upper() != "ALL":
+            ranges = rule.port_list_ranges if rule.port_range_list_id else [rule.port_range]
+            if not any(_in_range(port, text) for text in ranges):
+                continue
         if rule.source_cidrs:
             sources = [c for c in rule.source_cidrs if not is_ipv6(c)]
             if not any(ip in ipaddress.ip_network(c, strict=False) for c in sources):
@@ -250,6 +249,15 @@ def deciding_rule(
     top = [rule for rule in matching if rule.priority == best]
     drops = [rule for rule in top if _is_drop(rule)]
     return (drops or top)[0]
+
+
+def _in_range(port: int, port_range: str | tuple[int, int]) -> bool:
+    """`"80/80"`, `"-1/-1"` (every port) or a (first, last) pair."""
+    if isinstance(port_range, str):
+        low, _, high = port_range.partition("/")
+        port_range = (int(low), int(high or low))
+    low, high = port_range
+    return low == -1 or low <= port <= high
 
 
 def admits(

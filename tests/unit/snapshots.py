@@ -10,6 +10,7 @@ from diagnostics.facts import (
     Listener,
     LoadBalancer,
     SecurityGroup,
+    ServerGroup,
     SgRule,
     VpcAccess,
 )
@@ -56,10 +57,14 @@ def clb_snapshot(
     acl=("off", "", ""),
     health=("normal",),
     backend_rules=ADMIT_EGRESS,
+    weights=None,
     **kw,
 ) -> Snapshot:
     listener = Listener(80, protocol, listener_status, 8080, *acl)
-    servers = tuple(BackendServer(f"i-shop-{n}", 8080) for n in range(len(health)))
+    weights = weights or (100,) * len(health)
+    servers = tuple(
+        BackendServer(f"i-shop-{n}", 0, weight) for n, weight in zip(range(len(health)), weights)
+    )
     clb = LoadBalancer(
         "lb-shop", "vpc-main", "192.168.1.100", "intranet", "active", (listener,), servers
     )
@@ -74,6 +79,7 @@ def clb_snapshot(
         gateway=kw.pop("gw", gateway()),
         connectivity=(False, ""),
         clb=clb,
+        server_group=ServerGroup("default", "lb-shop", servers),
         clb_health=tuple(
             BackendHealth(s.server_id, 8080, state)
             for s, state in zip(servers, health, strict=True)

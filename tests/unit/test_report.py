@@ -129,7 +129,7 @@ def test_tcp_backend_groups_admitting_the_egress_pass() -> None:
     report = report_of(clb_snapshot())
     check = report.check("clb.backend_security_group")
     assert check.status == Status.PASS, check.summary
-    assert "i-shop-0" in check.evidence["backends"]
+    assert "i-shop-0:8080" in check.evidence["backends"]
 
 
 def test_tcp_backend_groups_not_admitting_the_egress_fail_with_a_fix() -> None:
