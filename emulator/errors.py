@@ -91,3 +91,29 @@ def forbidden_ram(auth_action: str, access_key_id: str) -> ApiError:
             }
         },
     )
+
+
+# The usual messages of codes a fault may name (any other code gets a generic one).
+KNOWN_MESSAGES = {
+    "Forbidden.RAM": RAM_MESSAGE,
+    "Forbidden.SubUser": "The specified action is not available for you.",
+    "NoPermission": "You are not authorized to perform this operation.",
+    "Forbidden.Unauthorized": "You are not authorized to operate on the specified resource.",
+    "Forbidden": "User not authorized to operate on the specified resource.",
+    "InvalidParameter": "The specified parameter is not valid.",
+    "ServiceUnavailable": "The request has failed due to a temporary failure of the server.",
+    "InternalError": (
+        "The request processing has failed due to some unknown error, exception or failure."
+    ),
+    "Throttling": "Request was denied due to request throttling.",
+    "Throttling.User": "Request was denied due to user flow control.",
+    "SignatureDoesNotMatch": "The request signature does not conform to Aliyun standards.",
+    "InvalidAccessKeyId.NotFound": "Specified access key is not found.",
+}
+
+
+def coded_error(status: int, code: str, message: str = "") -> ApiError:
+    """An injected error: `code` with `status`, and the code's usual message unless given."""
+    return ApiError(
+        status, code, message or KNOWN_MESSAGES.get(code, f"The request failed: {code}.")
+    )

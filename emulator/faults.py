@@ -1,7 +1,9 @@
-"""Injected faults (the world's `faults:`): latency, throttling, server errors, QPS, RAM denial.
+"""Injected faults (the world's `faults:`): latency, throttling, server errors, QPS, RAM denial,
+any error by code, and how long Cloud Assistant invocations stay Running.
 
-Faults apply after authentication, in this order: latency, deny (Forbidden.RAM), the QPS token
-bucket and throttle_ratio (Throttling.User), error_ratio (ServiceUnavailable).
+Faults apply after authentication, in this order: latency, deny (Forbidden.RAM), error_code (that
+error, always), the QPS token bucket and throttle_ratio (Throttling.User), error_ratio
+(ServiceUnavailable).
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.errors import forbidden_ram, service_unavailable, throttled
+from emulator.errors import coded_error, forbidden_ram, service_unavailable, throttled
 from emulator.schema import Node
 
-ACTION_KEYS = ("latency_ms", "throttle_ratio", "error_ratio", "qps", "deny", "retry_after_ms")
+ACTION_KEYS = (
+    "latency_ms",
+    "throttle_ratio",
+    "error_ratio",
+    "qps",
+    "deny",
+    "retry_after_ms",
+    "error_code",
+    "http_status",
+    "error_message",
+)
 
 
 @dataclass
@@ -26,12 +38,16 @@ class ActionFaults:
     qps: float | None = None  # a token bucket with burst = qps; None means no cap
     deny: bool = False
     retry_after_ms: int | None = None  # sent as x-acs-retry-after on Throttling.User
+    error_code: str = ""  # every call answers this error
+    http_status: int = 400  # ... with this status
+    error_message: str = ""  # ... and this message ("" for the code's usual one)
 
 
 @dataclass
 class Faults:
     latency_ms: int = 0
     seed: int | None = None
+    probe_running_ms: int = 0  # Cloud Assistant invocations stay Running this long
     # keyed by "Action" or "product:Action", product being the RAM prefix (apigateway, ecs, slb)
     actions: dict[str, ActionFaults] = field(default_factory=dict)
 
@@ -43,6 +59,8 @@ class Faults:
         out: dict[str, Any] = {"latency_ms": self.latency_ms}
         if self.seed is not None:
             out["seed"] = self.seed
+        if self.probe_running_ms:
+            out["probe_running_ms"] = self.probe_running_ms
         defaults = ActionFaults()
         out["actions"] = {
             name: {k: v for k, v in vars(f).items() if v != getattr(defaults, k)}
@@ -61,8 +79,12 @@ def parse_faults(raw: Any, parent: Node | None = None) -> Faults:
     if raw is None:
         return Faults()
     parent = parent or Node({}, "", ())
-    n = parent.child(raw, "faults", ("latency_ms", "seed", "actions"))
-    faults = Faults(latency_ms=n.int("latency_ms", 0, lo=0, hi=60_000), seed=n.int("seed", None))
+    n = parent.child(raw, "faults", ("latency_ms", "seed", "probe_running_ms", "actions"))
+    faults = Faults(
+        latency_ms=n.int("latency_ms", 0, lo=0, hi=60_000),
+        seed=n.int("seed", None),
+        probe_running_ms=n.int("probe_running_ms", 0, lo=0, hi=3_600_000),
+    )
     actions = n.get("actions", {})
     if not isinstance(actions, dict):
         n.fail(n.at("actions"), "expected a mapping of action name to faults")
@@ -77,7 +99,17 @@ def parse_faults(raw: Any, parent: Node | None = None) -> Faults:
             isinstance(qps, bool) or not isinstance(qps, int | float) or qps <= 0
         ):
             a.fail(a.at("qps"), "expected a positive number of calls per second")
+        error_code = a.str("error_code", "")
+        if not error_code:
+            for key in ("http_status", "error_message"):
+                if a.raw.get(key) is not None:
+                    a.fail(a.at(key), "only with error_code: give the error's code too")
+        elif a.raw.get("deny"):
+            a.fail(a.at("error_code"), "give deny (Forbidden.RAM) or error_code, not both")
         faults.actions[str(name)] = ActionFaults(
+            error_code=error_code,
+            http_status=a.int("http_status", 400, lo=400, hi=599),
+            error_message=a.str("error_message", ""),
             latency_ms=a.int("latency_ms", 0, lo=0, hi=60_000),
             throttle_ratio=_ratio(a, "throttle_ratio"),
             error_ratio=_ratio(a, "error_ratio"),
@@ -127,6 +159,8 @@ class FaultInjector:
             await asyncio.sleep(delay_ms / 1000)
         if spec.deny:
             raise forbidden_ram(f"{product}:{action}", access_key_id)
+        if spec.error_code:
+            raise coded_error(spec.http_status, spec.error_code, spec.error_message)
         if spec.qps is not None:
             bucket = self.buckets.setdefault(
                 (f"{product}:{action}", spec.qps), TokenBucket(spec.qps)

@@ -160,10 +160,22 @@ def _decode_token(token: str) -> int:
 
 
 def token_page(
-    params: Params, items: Sequence[T], *, default_size: int, max_size: int, min_size: int = 1
+    params: Params,
+    items: Sequence[T],
+    *,
+    default_size: int,
+    max_size: int,
+    min_size: int = 1,
+    clamp: bool = False,
 ) -> Page:
-    """NextToken/MaxResults paging; NextToken is present only when more items follow."""
-    size = params.int("MaxResults", default=default_size, lo=min_size, hi=max_size)
+    """NextToken/MaxResults paging; NextToken is present only when more items follow.
+
+    `clamp` brings an out-of-range MaxResults into range (as ECS DescribeInstances and
+    DescribeNetworkInterfaces do) instead of refusing it."""
+    if clamp:
+        size = min(max(params.int("MaxResults", default=default_size), min_size), max_size)
+    else:
+        size = params.int("MaxResults", default=default_size, lo=min_size, hi=max_size)
     token = params.str("NextToken")
     start = _decode_token(token) if token else 0
     chunk = list(items[start : start + size])
@@ -181,11 +193,17 @@ def paginate(
     max_size: int = 100,
     token_default: int | None = None,
     token_max: int | None = None,
+    token_min: int = 1,
     clamp: bool = False,
 ) -> Page:
     """NextToken/MaxResults paging when asked for (and the API has it), else page numbers."""
     if token_max is not None and ("NextToken" in params or "MaxResults" in params):
         return token_page(
-            params, items, default_size=token_default or default_size, max_size=token_max
+            params,
+            items,
+            default_size=token_default or default_size,
+            max_size=token_max,
+            min_size=token_min,
+            clamp=clamp,
         )
     return page_numbers(params, items, default_size=default_size, max_size=max_size, clamp=clamp)

@@ -103,16 +103,34 @@ class EcsInstance:
 
 
 @dataclass
+class Eni:
+    """A secondary elastic network interface (`network_interfaces:`)."""
+
+    id: str
+    vpc_id: str
+    private_ip: str
+    security_groups: list[str]
+    instance_id: str = ""  # attached to (Status InUse); "" when detached (Available)
+
+
+@dataclass
+class PortRangeList:
+    id: str
+    entries: list[str] = field(default_factory=list)  # "8080/8080", "9000/9100"
+
+
+@dataclass
 class SgRule:
     id: str
     protocol: str
-    port_range: str
+    port_range: str  # "" when the rule names a port list
     policy: str = "accept"  # accept | drop
     priority: int = 1
     source_cidr: str = ""
     source_group: str = ""
     source_prefix_list: str = ""
     description: str = ""
+    port_range_list: str = ""
 
     def identity(self) -> tuple[Any, ...]:
         """What makes two rules the same rule (the description does not)."""
@@ -121,6 +139,7 @@ class SgRule:
             self.priority,
             self.protocol,
             self.port_range,
+            self.port_range_list,
             self.source_cidr,
             self.source_group,
             self.source_prefix_list,
@@ -152,6 +171,24 @@ class Backend:
     server_id: str
     port: int
     weight: int = 100
+    type: str = "ecs"  # ecs | eni (eni only in vServer groups)
+    server_type: str = ""  # Master | Slave, in primary/secondary groups only
+
+
+@dataclass
+class VServerGroup:
+    id: str
+    name: str = ""
+    backends: list[Backend] = field(default_factory=list)
+
+
+@dataclass
+class PrimarySecondaryGroup:
+    """A primary/secondary (master/slave) server group: one Master, one Slave."""
+
+    id: str
+    name: str = ""
+    backends: list[Backend] = field(default_factory=list)
 
 
 @dataclass
@@ -168,7 +205,10 @@ class Listener:
     backend_port: int
     status: str = "running"
     acl: ListenerAcl = field(default_factory=ListenerAcl)
-    backends: list[Backend] = field(default_factory=list)
+    backends: list[Backend] = field(default_factory=list)  # the default server group
+    health_check: str = "on"  # on | off
+    server_group: str = ""  # VServerGroupId
+    primary_secondary_group: str = ""  # MasterSlaveServerGroupId
 
 
 @dataclass
@@ -179,6 +219,14 @@ class ClbInstance:
     address_type: str = "intranet"
     status: str = "active"
     listeners: list[Listener] = field(default_factory=list)
+    vserver_groups: list[VServerGroup] = field(default_factory=list)
+    primary_secondary_groups: list[PrimarySecondaryGroup] = field(default_factory=list)
+
+    def vserver_group(self, group_id: str) -> VServerGroup | None:
+        return _find(self.vserver_groups, group_id)
+
+    def primary_secondary_group(self, group_id: str) -> PrimarySecondaryGroup | None:
+        return _find(self.primary_secondary_groups, group_id)
 
 
 @dataclass
@@ -207,6 +255,8 @@ class World:
     prefix_lists: list[PrefixList] = field(default_factory=list)
     clb_instances: list[ClbInstance] = field(default_factory=list)
     clb_acls: list[ClbAcl] = field(default_factory=list)
+    network_interfaces: list[Eni] = field(default_factory=list)
+    port_range_lists: list[PortRangeList] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
     source: str = "<world>"
 
@@ -235,8 +285,22 @@ class World:
     def gateway_acl(self, acl_id: str) -> GatewayAcl | None:
         return next((g.acl for g in self.gateways if g.acl and g.acl.id == acl_id), None)
 
+    def eni(self, eni_id: str) -> Eni | None:
+        return _find(self.network_interfaces, eni_id)
+
+    def port_range_list(self, list_id: str) -> PortRangeList | None:
+        return _find(self.port_range_lists, list_id)
+
     def members(self, group_id: str) -> list[EcsInstance]:
+        """The ECS instances whose primary interface is in the group."""
         return [i for i in self.ecs_instances if group_id in i.security_groups]
+
+    def member_enis(self, group_id: str) -> list[Eni]:
+        """The secondary ENIs in the group."""
+        return [e for e in self.network_interfaces if group_id in e.security_groups]
+
+    def attached_enis(self, instance_id: str) -> list[Eni]:
+        return [e for e in self.network_interfaces if e.instance_id == instance_id]
 
     def to_dict(self) -> dict[str, Any]:
         """The world in world-file form: `parse_world(world.to_dict())` gives it back."""
@@ -280,6 +344,8 @@ def parse_world(raw: Any, source: str = "<world>") -> World:
             "prefix_lists",
             "clb_instances",
             "clb_acls",
+            "network_interfaces",
+            "port_range_lists",
             "faults",
         ),
         required=("region", "credentials"),
@@ -302,6 +368,10 @@ def parse_world(raw: Any, source: str = "<world>") -> World:
         prefix_lists=[_prefix_list(top, raw, path) for raw, path in top.items("prefix_lists")],
         clb_instances=[_clb(top, raw, path) for raw, path in top.items("clb_instances")],
         clb_acls=[_clb_acl(top, raw, path) for raw, path in top.items("clb_acls")],
+        network_interfaces=[_eni(top, raw, path) for raw, path in top.items("network_interfaces")],
+        port_range_lists=[
+            _port_range_list(top, raw, path) for raw, path in top.items("port_range_lists")
+        ],
         faults=parse_faults(top.raw.get("faults"), top),
         source=source,
     )
@@ -476,6 +546,7 @@ def _rule(top: Node, raw: Any, path: str, group: SecurityGroup) -> SgRule:
             "priority",
             "protocol",
             "port_range",
+            "port_range_list",
             "source_cidr",
             "source_group",
             "source_prefix_list",
@@ -484,16 +555,29 @@ def _rule(top: Node, raw: Any, path: str, group: SecurityGroup) -> SgRule:
         ("protocol",),
     )
     protocol = n.str("protocol", choices=PROTOCOLS)
-    port_range = n.str("port_range", "-1/-1" if protocol in PORTLESS_PROTOCOLS else None)
-    if port_range is None:
-        n.fail(n.at("port_range"), f"missing: a {protocol} rule needs a port range such as 80/80")
-    problem = port_range_problem(protocol, port_range)
-    if problem:
-        n.fail(n.at("port_range"), problem)
+    port_range_list = n.str("port_range_list", "")
+    if port_range_list:
+        if n.raw.get("port_range") is not None:
+            n.fail(n.at("port_range"), "give port_range or port_range_list, not both")
+        if protocol not in ("TCP", "UDP"):
+            n.fail(n.at("port_range_list"), f"a {protocol} rule cannot use a port list")
+        port_range = ""
+    else:
+        port_range = n.str("port_range", "-1/-1" if protocol in PORTLESS_PROTOCOLS else None)
+        if port_range is None:
+            n.fail(
+                n.at("port_range"),
+                f"missing: a {protocol} rule needs a port range such as 80/80 "
+                "(or a port_range_list)",
+            )
+        problem = port_range_problem(protocol, port_range)
+        if problem:
+            n.fail(n.at("port_range"), problem)
     rule = SgRule(
         id=rule_id(group.id, len(group.inbound)),
         protocol=protocol,
         port_range=port_range,
+        port_range_list=port_range_list,
         policy=n.str("policy", "accept", ("accept", "drop")),
         priority=n.int("priority", 1, lo=1, hi=100),
         source_cidr=check_cidr(n, n.at("source_cidr"), n.raw["source_cidr"])
@@ -533,7 +617,16 @@ def _clb(top: Node, raw: Any, path: str) -> ClbInstance:
     n = top.child(
         raw,
         path,
-        ("id", "vpc_id", "address", "address_type", "status", "listeners"),
+        (
+            "id",
+            "vpc_id",
+            "address",
+            "address_type",
+            "status",
+            "listeners",
+            "vserver_groups",
+            "primary_secondary_groups",
+        ),
         ("id", "vpc_id", "address"),
     )
     lb = ClbInstance(
@@ -551,14 +644,80 @@ def _clb(top: Node, raw: Any, path: str) -> ClbInstance:
             n.fail(item_path, f"port {listener.port} already has a listener at {seen[key]}")
         seen[key] = item_path
         lb.listeners.append(listener)
+    for item, item_path in n.items("vserver_groups"):
+        g = n.child(item, item_path, ("id", "name", "backends"), ("id",))
+        group = VServerGroup(id=g.str("id"), name=g.str("name", g.str("id")))
+        for b_raw, b_path in g.items("backends"):
+            b = g.child(
+                b_raw, b_path, ("server_id", "type", "port", "weight"), ("server_id", "port")
+            )
+            group.backends.append(
+                Backend(
+                    server_id=b.str("server_id"),
+                    port=b.int("port", lo=1, hi=65535),
+                    weight=b.int("weight", 100, lo=0, hi=100),
+                    type=b.str("type", "ecs", ("ecs", "eni")),
+                )
+            )
+        _no_repeated_backends(g, group.backends)
+        lb.vserver_groups.append(group)
+    for item, item_path in n.items("primary_secondary_groups"):
+        g = n.child(item, item_path, ("id", "name", "backends"), ("id", "backends"))
+        group = PrimarySecondaryGroup(id=g.str("id"), name=g.str("name", g.str("id")))
+        for b_raw, b_path in g.items("backends", required=True):
+            b = g.child(
+                b_raw,
+                b_path,
+                ("server_id", "type", "port", "weight", "server_type"),
+                ("server_id", "port", "server_type"),
+            )
+            if b.str("type", "ecs", ("ecs", "eni")) == "eni":
+                b.fail(b.at("type"), "ENIs join vServer groups only: use type ecs here")
+            group.backends.append(
+                Backend(
+                    server_id=b.str("server_id"),
+                    port=b.int("port", lo=1, hi=65535),
+                    weight=b.int("weight", 100, lo=0, hi=100),
+                    server_type=b.str("server_type", choices=("Master", "Slave")),
+                )
+            )
+        if sorted(x.server_type for x in group.backends) != ["Master", "Slave"]:
+            g.fail(
+                g.at("backends"),
+                "a primary/secondary group has exactly two backends: one Master, one Slave",
+            )
+        _no_repeated_backends(g, group.backends)
+        lb.primary_secondary_groups.append(group)
     return lb
+
+
+def _no_repeated_backends(n: Node, backends: list[Backend]) -> None:
+    seen: set[tuple[str, int]] = set()
+    for i, backend in enumerate(backends):
+        key = (backend.server_id, backend.port)
+        if key in seen:
+            n.fail(
+                f"{n.at('backends')}[{i}]",
+                f"{backend.server_id} on port {backend.port} is already in this group",
+            )
+        seen.add(key)
 
 
 def _listener(top: Node, raw: Any, path: str) -> Listener:
     n = top.child(
         raw,
         path,
-        ("port", "protocol", "status", "backend_port", "acl", "backends"),
+        (
+            "port",
+            "protocol",
+            "status",
+            "backend_port",
+            "acl",
+            "backends",
+            "health_check",
+            "server_group",
+            "primary_secondary_group",
+        ),
         ("port", "protocol"),
     )
     port = n.int("port", lo=1, hi=65535)
@@ -567,7 +726,20 @@ def _listener(top: Node, raw: Any, path: str) -> Listener:
         protocol=n.str("protocol", choices=("tcp", "udp", "http", "https")),
         backend_port=n.int("backend_port", port, lo=1, hi=65535),
         status=n.str("status", "running", ("running", "stopped", "starting", "configuring")),
+        health_check=n.str("health_check", "on", ("on", "off")),
+        server_group=n.str("server_group", ""),
+        primary_secondary_group=n.str("primary_secondary_group", ""),
     )
+    if listener.server_group and listener.primary_secondary_group:
+        n.fail(
+            n.at("primary_secondary_group"),
+            "a listener forwards to a server_group or a primary_secondary_group, not both",
+        )
+    if listener.primary_secondary_group and listener.protocol in ("http", "https"):
+        n.fail(
+            n.at("primary_secondary_group"),
+            f"primary/secondary groups serve tcp and udp listeners only, not {listener.protocol}",
+        )
     if n.raw.get("acl") is not None:
         acl = n.child(n.raw["acl"], n.at("acl"), ("status", "type", "id"))
         listener.acl = ListenerAcl(
@@ -578,7 +750,9 @@ def _listener(top: Node, raw: Any, path: str) -> Listener:
         if listener.acl.status == "on" and not listener.acl.id:
             acl.fail(acl.at("id"), "missing: an ACL that is on needs the id of a clb_acls entry")
     for item, item_path in n.items("backends"):
-        b = n.child(item, item_path, ("server_id", "port", "weight"), ("server_id",))
+        b = n.child(item, item_path, ("server_id", "type", "port", "weight"), ("server_id",))
+        if b.str("type", "ecs", ("ecs", "eni")) == "eni":
+            b.fail(b.at("type"), "ENIs join vServer groups only, not the default server group")
         listener.backends.append(
             Backend(
                 server_id=b.str("server_id"),
@@ -603,6 +777,36 @@ def _clb_acl(top: Node, raw: Any, path: str) -> ClbAcl:
     return acl
 
 
+def _eni(top: Node, raw: Any, path: str) -> Eni:
+    n = top.child(
+        raw,
+        path,
+        ("id", "vpc_id", "private_ip", "instance_id", "security_groups"),
+        ("id", "vpc_id", "private_ip", "security_groups"),
+    )
+    groups = [check_str(n, p, g) for g, p in n.items("security_groups", required=True)]
+    if not groups:
+        n.fail(n.at("security_groups"), "a network interface needs at least one security group")
+    return Eni(
+        id=n.str("id"),
+        vpc_id=n.str("vpc_id"),
+        private_ip=check_ip(n, n.at("private_ip"), n.get("private_ip")),
+        security_groups=groups,
+        instance_id=n.str("instance_id", ""),
+    )
+
+
+def _port_range_list(top: Node, raw: Any, path: str) -> PortRangeList:
+    n = top.child(raw, path, ("id", "entries"), ("id",))
+    entries = []
+    for entry, entry_path in n.items("entries"):
+        text = check_str(n, entry_path, entry)
+        if problem := port_range_problem("TCP", text):
+            n.fail(entry_path, problem)
+        entries.append(text)
+    return PortRangeList(id=n.str("id"), entries=entries)
+
+
 # --- cross-references ---------------------------------------------------------------------------
 
 
@@ -617,8 +821,15 @@ def _check_references(top: Node, w: World) -> None:
         ("prefix_lists", w.prefix_lists),
         ("clb_instances", w.clb_instances),
         ("clb_acls", w.clb_acls),
+        ("network_interfaces", w.network_interfaces),
+        ("port_range_lists", w.port_range_lists),
     )
-    for key, items in collections:
+    groups_of_lbs = tuple(
+        (f"clb_instances[{i}].{kind}", getattr(lb, kind))
+        for i, lb in enumerate(w.clb_instances)
+        for kind in ("vserver_groups", "primary_secondary_groups")
+    )
+    for key, items in collections + groups_of_lbs:
         for i, item in enumerate(items):
             where = f"{key}[{i}]"
             if item.id in ids:
@@ -670,13 +881,15 @@ def _check_references(top: Node, w: World) -> None:
                     f"{path}.source_prefix_list",
                     f"prefix list {rule.source_prefix_list!r} is not defined under prefix_lists",
                 )
+            if rule.port_range_list and not w.port_range_list(rule.port_range_list):
+                fail(
+                    f"{path}.port_range_list",
+                    f"port list {rule.port_range_list!r} is not defined under port_range_lists",
+                )
 
-    addresses: dict[tuple[str, str], str] = {}
-    for i, instance in enumerate(w.ecs_instances):
-        path = f"ecs_instances[{i}]"
-        vpc_known(f"{path}.vpc_id", instance.vpc_id)
+    def groups_known(path: str, group_ids: list[str], vpc_id: str, what: str) -> None:
         kinds = set()
-        for j, group_id in enumerate(instance.security_groups):
+        for j, group_id in enumerate(group_ids):
             group = w.security_group(group_id)
             if group is None:
                 fail(
@@ -684,45 +897,94 @@ def _check_references(top: Node, w: World) -> None:
                     f"security group {group_id!r} is not defined under security_groups",
                 )
                 continue
-            if group.vpc_id != instance.vpc_id:
+            if group.vpc_id != vpc_id:
                 fail(
                     f"{path}.security_groups[{j}]",
-                    f"{group_id} is in {group.vpc_id}, the instance in {instance.vpc_id}",
+                    f"{group_id} is in {group.vpc_id}, the {what} in {vpc_id}",
                 )
             kinds.add(group.type)
         if len(kinds) > 1:
             fail(
                 f"{path}.security_groups",
-                "mixes normal and enterprise security groups: an instance's groups are of one type",
+                f"mixes normal and enterprise security groups: an {what}'s groups are of one type",
             )
-        key = (instance.vpc_id, instance.private_ip)
+
+    addresses: dict[tuple[str, str], str] = {}
+
+    def address_free(path: str, vpc_id: str, ip: str) -> None:
+        key = (vpc_id, ip)
         if key in addresses:
-            fail(f"{path}.private_ip", f"{instance.private_ip} is already used by {addresses[key]}")
-        addresses[key] = path
+            fail(path, f"{ip} is already used by {addresses[key]}")
+        addresses[key] = path.rsplit(".", 1)[0]
+
+    for i, instance in enumerate(w.ecs_instances):
+        path = f"ecs_instances[{i}]"
+        vpc_known(f"{path}.vpc_id", instance.vpc_id)
+        groups_known(path, instance.security_groups, instance.vpc_id, "instance")
+        address_free(f"{path}.private_ip", instance.vpc_id, instance.private_ip)
+
+    for i, eni in enumerate(w.network_interfaces):
+        path = f"network_interfaces[{i}]"
+        vpc_known(f"{path}.vpc_id", eni.vpc_id)
+        groups_known(path, eni.security_groups, eni.vpc_id, "interface")
+        if eni.instance_id:
+            owner = w.ecs(eni.instance_id)
+            if owner is None:
+                fail(
+                    f"{path}.instance_id",
+                    f"ECS instance {eni.instance_id!r} is not defined under ecs_instances",
+                )
+            elif owner.vpc_id != eni.vpc_id:
+                fail(
+                    f"{path}.instance_id",
+                    f"{owner.id} is in {owner.vpc_id}, the interface in {eni.vpc_id}",
+                )
+        address_free(f"{path}.private_ip", eni.vpc_id, eni.private_ip)
+
+    def backend_known(path: str, backend: Backend, lb: ClbInstance) -> None:
+        if backend.type == "eni":
+            server: Any = w.eni(backend.server_id)
+            missing = f"network interface {backend.server_id!r} is not defined under "
+            missing += "network_interfaces"
+        else:
+            server = w.ecs(backend.server_id)
+            missing = f"ECS instance {backend.server_id!r} is not defined under ecs_instances"
+        if server is None:
+            fail(f"{path}.server_id", missing)
+        elif server.vpc_id != lb.vpc_id:
+            fail(
+                f"{path}.server_id",
+                f"{server.id} is in {server.vpc_id}, the load balancer in {lb.vpc_id}",
+            )
 
     for i, lb in enumerate(w.clb_instances):
         path = f"clb_instances[{i}]"
         vpc_known(f"{path}.vpc_id", lb.vpc_id)
-        key = (lb.vpc_id, lb.address)
-        if key in addresses:
-            fail(f"{path}.address", f"{lb.address} is already used by {addresses[key]}")
-        addresses[key] = path
+        address_free(f"{path}.address", lb.vpc_id, lb.address)
         for j, listener in enumerate(lb.listeners):
             lpath = f"{path}.listeners[{j}]"
             if listener.acl.id and not w.clb_acl(listener.acl.id):
                 fail(f"{lpath}.acl.id", f"ACL {listener.acl.id!r} is not defined under clb_acls")
+            if listener.server_group and not lb.vserver_group(listener.server_group):
+                fail(
+                    f"{lpath}.server_group",
+                    f"vServer group {listener.server_group!r} is not one of {lb.id}'s "
+                    "vserver_groups",
+                )
+            if listener.primary_secondary_group and not lb.primary_secondary_group(
+                listener.primary_secondary_group
+            ):
+                fail(
+                    f"{lpath}.primary_secondary_group",
+                    f"primary/secondary group {listener.primary_secondary_group!r} is not one of "
+                    f"{lb.id}'s primary_secondary_groups",
+                )
             for k, backend in enumerate(listener.backends):
-                server = w.ecs(backend.server_id)
-                if server is None:
-                    fail(
-                        f"{lpath}.backends[{k}].server_id",
-                        f"ECS instance {backend.server_id!r} is not defined under ecs_instances",
-                    )
-                elif server.vpc_id != lb.vpc_id:
-                    fail(
-                        f"{lpath}.backends[{k}].server_id",
-                        f"{server.id} is in {server.vpc_id}, the load balancer in {lb.vpc_id}",
-                    )
+                backend_known(f"{lpath}.backends[{k}]", backend, lb)
+        for kind in ("vserver_groups", "primary_secondary_groups"):
+            for j, group in enumerate(getattr(lb, kind)):
+                for k, backend in enumerate(group.backends):
+                    backend_known(f"{path}.{kind}[{j}].backends[{k}]", backend, lb)
 
 
 # --- back to world-file form ---------------------------------------------------------------------
@@ -742,6 +1004,35 @@ def _dump(w: World) -> dict[str, Any]:
 
     def rule(r: SgRule) -> dict[str, Any]:
         return _compact({k: v for k, v in vars(r).items() if k != "id"})
+
+    def backend(b: Backend) -> dict[str, Any]:
+        out = _compact(vars(b))
+        if out.get("type") == "ecs":
+            del out["type"]
+        return out
+
+    def clb(lb: ClbInstance) -> dict[str, Any]:
+        return dict(
+            vars(lb),
+            listeners=[
+                _compact(
+                    dict(
+                        vars(listener),
+                        acl=_compact(vars(listener.acl)),
+                        backends=[backend(b) for b in listener.backends],
+                    )
+                )
+                for listener in lb.listeners
+            ],
+            vserver_groups=[
+                {"id": g.id, "name": g.name, "backends": [backend(b) for b in g.backends]}
+                for g in lb.vserver_groups
+            ],
+            primary_secondary_groups=[
+                {"id": g.id, "name": g.name, "backends": [backend(b) for b in g.backends]}
+                for g in lb.primary_secondary_groups
+            ],
+        )
 
     return {
         "region": w.region,
@@ -766,23 +1057,15 @@ def _dump(w: World) -> dict[str, Any]:
             for g in w.security_groups
         ],
         "prefix_lists": [{"id": p.id, "entries": list(p.entries)} for p in w.prefix_lists],
-        "clb_instances": [
-            dict(
-                vars(lb),
-                listeners=[
-                    dict(
-                        vars(listener),
-                        acl=_compact(vars(listener.acl)),
-                        backends=[dict(vars(b)) for b in listener.backends],
-                    )
-                    for listener in lb.listeners
-                ],
-            )
-            for lb in w.clb_instances
-        ],
+        "clb_instances": [clb(lb) for lb in w.clb_instances],
         "clb_acls": [
             {"id": a.id, "entries": [dict(vars(e)) for e in a.entries]} for a in w.clb_acls
         ],
+        "network_interfaces": [
+            _compact(dict(vars(e), security_groups=list(e.security_groups)))
+            for e in w.network_interfaces
+        ],
+        "port_range_lists": [{"id": p.id, "entries": list(p.entries)} for p in w.port_range_lists],
         "faults": w.faults.to_dict(),
     }
 

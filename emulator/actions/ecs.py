@@ -1,4 +1,9 @@
-"""ECS (2014-05-26): instances, security groups, prefix lists and Cloud Assistant."""
+"""ECS (2014-05-26): instances, network interfaces, security groups, prefix lists, port lists
+and Cloud Assistant.
+
+An unknown port list answers 404 `InvalidPortRangeListId.NotFound` (a best guess at the real
+code, not checked against a live account).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from emulator.params import Params, paginate, token_page
 from emulator.world import (
     PROTOCOLS,
     EcsInstance,
+    PortRangeList,
     SecurityGroup,
     SgRule,
     World,
@@ -46,8 +52,28 @@ def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
+def mac_address(resource_id: str) -> str:
+    return ":".join(["00", "16", "3e"] + [_digest(resource_id, 6)[k : k + 2] for k in (0, 2, 4)])
+
+
+def primary_eni_id(instance: EcsInstance) -> str:
+    return "eni-" + _digest(instance.id, 20)
+
+
 def instance_view(world: World, i: EcsInstance) -> dict[str, Any]:
-    mac = ":".join(["00", "16", "3e"] + [_digest(i.id, 6)[k : k + 2] for k in (0, 2, 4)])
+    mac = mac_address(i.id)
+    secondary = [
+        {
+            "NetworkInterfaceId": e.id,
+            "Type": "Secondary",
+            "MacAddress": mac_address(e.id),
+            "PrimaryIpAddress": e.private_ip,
+            "PrivateIpSets": {
+                "PrivateIpSet": [{"PrivateIpAddress": e.private_ip, "Primary": True}]
+            },
+        }
+        for e in world.attached_enis(i.id)
+    ]
     return {
         "InstanceId": i.id,
         "InstanceName": i.id,
@@ -93,14 +119,15 @@ def instance_view(world: World, i: EcsInstance) -> dict[str, Any]:
         "NetworkInterfaces": {
             "NetworkInterface": [
                 {
-                    "NetworkInterfaceId": "eni-" + _digest(i.id, 20),
+                    "NetworkInterfaceId": primary_eni_id(i),
                     "Type": "Primary",
                     "MacAddress": mac,
                     "PrimaryIpAddress": i.private_ip,
                     "PrivateIpSets": {
                         "PrivateIpSet": [{"PrivateIpAddress": i.private_ip, "Primary": True}]
                     },
-                }
+                },
+                *secondary,
             ]
         },
         "OperationLocks": {"LockReason": []},
@@ -118,6 +145,7 @@ def describe_instances(ctx: Context) -> dict[str, Any]:
     def wanted(i: EcsInstance) -> bool:
         return (
             (ids is None or i.id in ids)
+            # only the instance's primary private IP matches, never an ENI's (as the real API)
             and (ips is None or i.private_ip in ips)
             and p.str("VpcId") in (None, i.vpc_id)
             and (p.str("SecurityGroupId") is None or p.str("SecurityGroupId") in i.security_groups)
@@ -132,6 +160,7 @@ def describe_instances(ctx: Context) -> dict[str, Any]:
         default_size=10,
         max_size=100,
         token_max=100,
+        token_min=10,  # MaxResults below 10 means 10, above 100 means 100
         clamp=True,
     )
     return {
@@ -170,6 +199,133 @@ def describe_instances_full_status(ctx: Context) -> dict[str, Any]:
     }
 
 
+# --- network interfaces ------------------------------------------------------------------------
+
+
+def eni_row(
+    world: World,
+    *,
+    eni_id: str,
+    kind: str,
+    ip: str,
+    groups: list[str],
+    vpc_id: str,
+    instance_id: str,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "NetworkInterfaceId": eni_id,
+        "NetworkInterfaceName": eni_id,
+        "Description": "",
+        "Type": kind,
+        "Status": "InUse" if instance_id else "Available",
+        "InstanceId": instance_id,
+        "VpcId": vpc_id,
+        "VSwitchId": vswitch_id(vpc_id),
+        "ZoneId": f"{world.region}-h",
+        "PrivateIpAddress": ip,
+        "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": ip, "Primary": True}]},
+        "SecurityGroupIds": {"SecurityGroupId": list(groups)},
+        "MacAddress": mac_address(instance_id if kind == "Primary" else eni_id),
+        "CreationTime": CREATED,
+        "ResourceGroupId": "",
+        "ServiceManaged": False,
+        "OwnerId": "1234567890123456",
+        "NetworkInterfaceTrafficMode": "Standard",
+        "QueueNumber": 2,
+        "DeleteOnRelease": kind == "Primary",
+        "SourceDestCheck": True,
+        "Ipv6Sets": {"Ipv6Set": []},
+        "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
+        "Ipv6PrefixSets": {"Ipv6PrefixSet": []},
+        "Tags": {"Tag": []},
+    }
+    if instance_id:
+        row["Attachment"] = {
+            "InstanceId": instance_id,
+            "DeviceIndex": 0 if kind == "Primary" else 1,
+            "NetworkCardIndex": 0,
+        }
+    return row
+
+
+def all_eni_rows(world: World) -> list[dict[str, Any]]:
+    """Every ENI of the account: each instance's Primary one, then the Secondary ones."""
+    primaries = [
+        eni_row(
+            world,
+            eni_id=primary_eni_id(i),
+            kind="Primary",
+            ip=i.private_ip,
+            groups=i.security_groups,
+            vpc_id=i.vpc_id,
+            instance_id=i.id,
+        )
+        for i in world.ecs_instances
+    ]
+    secondaries = [
+        eni_row(
+            world,
+            eni_id=e.id,
+            kind="Secondary",
+            ip=e.private_ip,
+            groups=e.security_groups,
+            vpc_id=e.vpc_id,
+            instance_id=e.instance_id,
+        )
+        for e in world.network_interfaces
+    ]
+    return primaries + secondaries
+
+
+@action(ECS, "DescribeNetworkInterfaces")
+def describe_network_interfaces(ctx: Context) -> dict[str, Any]:
+    """ENIs, Primary and Secondary; paged by MaxResults (10..500, clamped, default 10) and
+    NextToken, or (deprecated) PageNumber/PageSize."""
+    p = ctx.params
+    ids = p.repeated("NetworkInterfaceId")
+    ips = p.repeated("PrivateIpAddress")
+    if len(ids) > 100 or len(ips) > 100:
+        raise invalid_parameter("NetworkInterfaceId", "At most 100 values are allowed.")
+    kind = p.choice("Type", ("Primary", "Secondary"))
+    group = p.str("SecurityGroupId")
+
+    def wanted(row: dict[str, Any]) -> bool:
+        row_ips = [x["PrivateIpAddress"] for x in row["PrivateIpSets"]["PrivateIpSet"]]
+        return (
+            (not ids or row["NetworkInterfaceId"] in ids)
+            and (not ips or any(ip in ips for ip in row_ips))
+            and p.str("PrimaryIpAddress") in (None, row["PrivateIpAddress"])
+            and kind in (None, row["Type"])
+            # the filter finds secondary ENIs only (primary ones: DescribeInstances)
+            and (
+                group is None
+                or (
+                    row["Type"] == "Secondary"
+                    and group in row["SecurityGroupIds"]["SecurityGroupId"]
+                )
+            )
+            and p.str("InstanceId") in (None, row["InstanceId"])
+            and p.str("VpcId") in (None, row["VpcId"])
+            and p.str("VSwitchId") in (None, row["VSwitchId"])
+            and p.str("Status") in (None, row["Status"])
+            and p.str("NetworkInterfaceName") in (None, row["NetworkInterfaceName"])
+        )
+
+    rows = [row for row in all_eni_rows(ctx.world) if wanted(row)]
+    page = paginate(
+        p,
+        rows,
+        default_size=10,
+        max_size=500,
+        token_default=10,
+        token_max=500,
+        token_min=10,
+        clamp=True,
+    )
+    fields = {k: v for k, v in page.fields.items() if k != "MaxResults"}
+    return {"NetworkInterfaceSets": {"NetworkInterfaceSet": page.items}, **fields}
+
+
 # --- security groups ---------------------------------------------------------------------------
 
 
@@ -193,6 +349,7 @@ def group_view(world: World, g: SecurityGroup) -> dict[str, Any]:
 
 
 def permission_view(r: SgRule) -> dict[str, Any]:
+    """A rule as DescribeSecurityGroupAttribute returns it (a port-list rule: empty PortRange)."""
     return {
         "SecurityGroupRuleId": r.id,
         "Direction": "ingress",
@@ -215,8 +372,8 @@ def permission_view(r: SgRule) -> dict[str, Any]:
         "DestPrefixListId": "",
         "DestPrefixListName": "",
         "Ipv6DestCidrIp": "",
-        "PortRangeListId": "",
-        "PortRangeListName": "",
+        "PortRangeListId": r.port_range_list,
+        "PortRangeListName": r.port_range_list,
         "NicType": "intranet",
         "Description": r.description,
         "CreateTime": CREATED,
@@ -294,6 +451,64 @@ def describe_prefix_list_attributes(ctx: Context) -> dict[str, Any]:
     }
 
 
+# --- port lists ----------------------------------------------------------------------------------
+
+
+def find_port_range_list(world: World, params: Params) -> PortRangeList:
+    list_id = params.str("PortRangeListId", required=True)
+    port_list = world.port_range_list(list_id)
+    if port_list is None:
+        raise port_range_list_not_found()
+    return port_list
+
+
+def port_range_list_not_found() -> ApiError:
+    return ApiError(
+        404, "InvalidPortRangeListId.NotFound", "The specified port range list does not exist."
+    )
+
+
+def port_list_associations(world: World, list_id: str) -> int:
+    return sum(
+        1 for g in world.security_groups if any(r.port_range_list == list_id for r in g.inbound)
+    )
+
+
+@action(ECS, "DescribePortRangeListEntries")
+def describe_port_range_list_entries(ctx: Context) -> dict[str, Any]:
+    port_list = find_port_range_list(ctx.world, ctx.params)
+    return {"Entries": [{"PortRange": e, "Description": ""} for e in port_list.entries]}
+
+
+@action(ECS, "DescribePortRangeLists")
+def describe_port_range_lists(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    ids = p.repeated("PortRangeListId")
+    name = p.str("PortRangeListName")
+    lists = [
+        x for x in ctx.world.port_range_lists if (not ids or x.id in ids) and name in (None, x.id)
+    ]
+    page = token_page(p, lists, default_size=10, max_size=100)
+    body: dict[str, Any] = {
+        "PortRangeLists": [
+            {
+                "PortRangeListId": x.id,
+                "PortRangeListName": x.id,
+                "Description": "",
+                "MaxEntries": max(20, len(x.entries)),
+                "AssociationCount": port_list_associations(ctx.world, x.id),
+                "CreationTime": CREATED,
+                "ResourceGroupId": "",
+                "Tags": [],
+            }
+            for x in page.items
+        ]
+    }
+    if "NextToken" in page.fields:
+        body["NextToken"] = page.fields["NextToken"]
+    return body
+
+
 # --- writing security-group rules ----------------------------------------------------------------
 
 RULE_PARAMS = (
@@ -342,12 +557,22 @@ def rule_from_permission(world: World, group: SecurityGroup, perm: dict[str, str
             "The parameter IpProtocol must be specified with case insensitive TCP, UDP, ICMP, "
             "GRE or All.",
         )
-    port_range = perm.get("PortRange")
-    if not port_range:
+    port_range = perm.get("PortRange") or ""
+    port_list = perm.get("PortRangeListId") or ""
+    if port_list:
+        if port_range:
+            raise invalid_parameter(
+                "PortRangeListId", "PortRange and PortRangeListId cannot both be set."
+            )
+        if protocol not in ("TCP", "UDP"):
+            raise invalid_parameter("PortRangeListId", "A port list takes TCP or UDP rules only.")
+        if world.port_range_list(port_list) is None:
+            raise port_range_list_not_found()
+    elif not port_range:
         raise ApiError(
             400, "InvalidPortRange.Malformed", "The specified parameter PortRange must set."
         )
-    if problem := port_range_problem(protocol, port_range):
+    if not port_list and (problem := port_range_problem(protocol, port_range)):
         raise ApiError(
             400,
             "InvalidParam.PortRange",
@@ -427,6 +652,7 @@ def rule_from_permission(world: World, group: SecurityGroup, perm: dict[str, str
         id="",
         protocol=protocol,
         port_range=port_range,
+        port_range_list=port_list,
         policy=policy,
         priority=priority,
         source_cidr=cidr,
@@ -580,28 +806,34 @@ def run_command(ctx: Context) -> dict[str, Any]:
         command_id=ctx.state.next_id("c", ctx.world.region),
         name=p.str("Name", default=""),
         results=results,
+        started=ctx.state.clock(),
+        running_ms=ctx.world.faults.probe_running_ms,
     )
     ctx.state.invocations[invocation.invoke_id] = invocation
     return {"CommandId": invocation.command_id, "InvokeId": invocation.invoke_id}
 
 
 def invocation_result_view(
-    inv: Invocation, r: InvocationResult, base64_output: bool
+    inv: Invocation, r: InvocationResult, base64_output: bool, running: bool = False
 ) -> dict[str, Any]:
+    """One instance's result; while the invocation is `running` (rule 11): Running, no exit code,
+    no output yet."""
+    if running and r.exit_code is not None:
+        r = InvocationResult(r.instance_id, "Running", None, "")
     output = r.output.encode()
     view: dict[str, Any] = {
         "CommandId": inv.command_id,
         "InvokeId": inv.invoke_id,
         "InstanceId": r.instance_id,
         "InvocationStatus": r.status,
-        "InvokeRecordStatus": "Finished",
+        "InvokeRecordStatus": "Running" if r.status == "Running" else "Finished",
         "Output": base64.b64encode(output).decode() if base64_output else r.output,
         "Dropped": 0,
         "ErrorCode": r.error_code,
         "ErrorInfo": r.error_info,
         "Repeats": 0 if r.exit_code is None else 1,
         "StartTime": CREATED,
-        "FinishedTime": CREATED,
+        "FinishedTime": "" if r.status == "Running" else CREATED,
         "StopTime": "",
         "Username": "root",
         "ContainerId": "",
@@ -619,14 +851,14 @@ def invocation_result_view(
 def describe_invocation_results(ctx: Context) -> dict[str, Any]:
     p = ctx.params
     base64_output = p.str("ContentEncoding", default="Base64").lower() != "plaintext"
-    rows = [
-        invocation_result_view(inv, r, base64_output)
+    views = [
+        invocation_result_view(inv, r, base64_output, ctx.state.running(inv))
         for inv in reversed(list(ctx.state.invocations.values()))
         if p.str("InvokeId") in (None, inv.invoke_id)
         and p.str("CommandId") in (None, inv.command_id)
         for r in inv.results
         if p.str("InstanceId") in (None, r.instance_id)
-        and p.str("InvokeRecordStatus") in (None, "Finished")
     ]
+    rows = [v for v in views if p.str("InvokeRecordStatus") in (None, v["InvokeRecordStatus"])]
     page = paginate(p, rows, default_size=10, max_size=50, token_max=50)
     return {"Invocation": {"InvocationResults": {"InvocationResult": page.items}, **page.fields}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,14 +58,23 @@ class Invocation:
     command_id: str
     name: str
     results: list[InvocationResult]
+    started: float = 0.0  # the state's clock at RunCommand, in seconds
+    running_ms: int = 0  # faults.probe_running_ms then: Running until this has passed
 
 
 @dataclass
 class RuntimeState:
-    """What the server remembers besides the world: Cloud Assistant invocations."""
+    """What the server remembers besides the world: Cloud Assistant invocations.
+
+    `clock` (seconds, monotonic) times invocations; tests may replace it to move time on."""
 
     invocations: dict[str, Invocation] = field(default_factory=dict)
     sequence: int = 0
+    clock: Callable[[], float] = time.monotonic
+
+    def running(self, invocation: Invocation) -> bool:
+        """Whether the invocation is still Running (world.md rule 11)."""
+        return (self.clock() - invocation.started) * 1000 < invocation.running_ms
 
     def next_id(self, prefix: str, region: str) -> str:
         """An id such as t-hz0000000000000001 (the region's short name, then a sequence)."""

@@ -1,4 +1,10 @@
-"""CLB/SLB (2014-05-15): load balancers, listeners, access control lists, backend health."""
+"""CLB/SLB (2014-05-15): load balancers, listeners, server groups, access control lists, health.
+
+Not-found errors for server groups: real CLB answers an unknown VServerGroupId with 400
+`InvalidParameter` "The specified VServerGroupId does not exist." and an unknown
+MasterSlaveServerGroupId with 400 `InvalidParameter` "The specified MasterSlaveGroupId does not
+exist." (the messages the Terraform provider matches on; not seen on a live account here).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,19 @@ from emulator import network
 from emulator.actions.registry import CREATED, SLB, Context, action, vswitch_id
 from emulator.errors import ApiError, invalid_parameter, missing_parameter
 from emulator.params import Params, page_numbers, paginate, token_page
-from emulator.world import AclEntry, ClbAcl, ClbInstance, Listener, World
+from emulator.world import (
+    AclEntry,
+    Backend,
+    ClbAcl,
+    ClbInstance,
+    Listener,
+    PrimarySecondaryGroup,
+    VServerGroup,
+    World,
+)
 
 LISTENER_PROTOCOLS = ("tcp", "udp", "http", "https")
+ACL_QUOTA = 1000  # entries an ACL holds (raised from the default 300 so big worlds work)
 
 
 def find_lb(world: World, params: Params) -> ClbInstance:
@@ -71,7 +87,13 @@ def acl_fields(listener: Listener) -> dict[str, Any]:
 
 def health_check(listener: Listener) -> dict[str, Any]:
     """The listener's (fixed) health-check settings, in the shape its protocol uses."""
-    common = {"HealthCheck": "on", "HealthyThreshold": 3, "UnhealthyThreshold": 3}
+    common: dict[str, Any] = {
+        "HealthCheck": listener.health_check,
+        "HealthyThreshold": 3,
+        "UnhealthyThreshold": 3,
+    }
+    if listener.protocol in ("tcp", "udp"):
+        common["MasterSlaveServerGroupId"] = listener.primary_secondary_group
     if listener.protocol == "tcp":
         return common | {
             "HealthCheckType": "tcp",
@@ -108,12 +130,21 @@ def listener_view(lb: ClbInstance, listener: Listener) -> dict[str, Any]:
         "Bandwidth": -1,
         "Scheduler": "wrr",
         "Description": "",
-        "VServerGroupId": "",
+        "VServerGroupId": listener.server_group,
         **acl_fields(listener),
         "AclIds": [listener.acl.id] if listener.acl.id else [],
         config_key: health_check(listener),
         "Tags": [],
     }
+
+
+def all_backends(lb: ClbInstance) -> list[Backend]:
+    """Every backend of the load balancer: default groups, vServer and primary/secondary groups."""
+    return [
+        *(b for x in lb.listeners for b in x.backends),
+        *(b for g in lb.vserver_groups for b in g.backends),
+        *(b for g in lb.primary_secondary_groups for b in g.backends),
+    ]
 
 
 @action(SLB, "DescribeLoadBalancers")
@@ -131,10 +162,7 @@ def describe_load_balancers(ctx: Context) -> dict[str, Any]:
             and p.str("LoadBalancerStatus") in (None, lb.status)
             and p.str("LoadBalancerName") in (None, lb.id)
             and p.str("NetworkType") in (None, "vpc")
-            and (
-                server is None
-                or any(b.server_id == server for x in lb.listeners for b in x.backends)
-            )
+            and (server is None or any(b.server_id == server for b in all_backends(lb)))
         )
 
     page = paginate(p, [lb for lb in ctx.world.clb_instances if wanted(lb)], max_size=100)
@@ -147,7 +175,7 @@ def describe_load_balancers(ctx: Context) -> dict[str, Any]:
 @action(SLB, "DescribeLoadBalancerAttribute")
 def describe_load_balancer_attribute(ctx: Context) -> dict[str, Any]:
     lb = find_lb(ctx.world, ctx.params)
-    servers: dict[str, int] = {}
+    servers: dict[str, int] = {}  # the default server group only (as the real API)
     for listener in lb.listeners:
         for backend in listener.backends:
             servers.setdefault(backend.server_id, backend.weight)
@@ -226,7 +254,7 @@ def listener_attribute(ctx: Context, protocol: str) -> dict[str, Any]:
         "Bandwidth": -1,
         "Scheduler": "wrr",
         "Description": "",
-        "VServerGroupId": "",
+        "VServerGroupId": listener.server_group,
         **acl_fields(listener),
         "AclIds": {"AclId": [listener.acl.id] if listener.acl.id else []},
         **health_check(listener),
@@ -261,8 +289,8 @@ def describe_access_control_list_attribute(ctx: Context) -> dict[str, Any]:
     acl = find_acl(ctx.world, p)
     comment = p.str("AclEntryComment")
     entries = [e for e in acl.entries if comment in (None, e.comment)]
-    if "Page" in p or "PageSize" in p:  # without either, every entry comes back
-        entries = page_numbers(p, entries, default_size=10, max_size=50, number_key="Page").items
+    # world.md rule 10: at most PageSize (1..50, default 50) entries of page Page; never all
+    entries = page_numbers(p, entries, default_size=50, max_size=50, number_key="Page").items
     related = [
         {
             "LoadBalancerId": lb.id,
@@ -280,7 +308,7 @@ def describe_access_control_list_attribute(ctx: Context) -> dict[str, Any]:
         "AddressIPVersion": "ipv4",
         "ResourceGroupId": "",
         "CreateTime": CREATED,
-        "TotalAclEntry": len(acl.entries),
+        "TotalAclEntry": len([e for e in acl.entries if comment in (None, e.comment)]),
         "AclEntrys": {
             "AclEntry": [{"AclEntryIP": e.cidr, "AclEntryComment": e.comment} for e in entries]
         },
@@ -321,14 +349,11 @@ def _normalized(cidr: str) -> str:
 @action(SLB, "AddAccessControlListEntry")
 def add_access_control_list_entry(ctx: Context) -> dict[str, Any]:
     acl = find_acl(ctx.world, ctx.params)
-    entries = requested_entries(ctx.params)
     present = {_normalized(e.cidr) for e in acl.entries}
-    if any(e.cidr in present for e in entries):
-        raise ApiError(
-            400, "InvalidParam.AclEntryExists", "The specified aclEntry already exists in the acl."
-        )
-    if len(acl.entries) + len(entries) > 300:
-        raise ApiError(400, "QuotaExceeded.AclEntry", "An ACL holds at most 300 entries.")
+    # An entry that already exists is accepted and adds nothing (no error, no duplicate).
+    entries = [e for e in requested_entries(ctx.params) if e.cidr not in present]
+    if len(acl.entries) + len(entries) > ACL_QUOTA:
+        raise ApiError(400, "QuotaExceeded.AclEntry", f"An ACL holds at most {ACL_QUOTA} entries.")
     acl.entries.extend(entries)
     return {}
 
@@ -346,6 +371,7 @@ def remove_access_control_list_entry(ctx: Context) -> dict[str, Any]:
 
 @action(SLB, "DescribeHealthStatus")
 def describe_health_status(ctx: Context) -> dict[str, Any]:
+    """One row per backend of the server group each listener really uses, on its own port."""
     p = ctx.params
     lb = find_lb(ctx.world, p)
     port = p.int("ListenerPort", lo=1, hi=65535)
@@ -356,13 +382,144 @@ def describe_health_status(ctx: Context) -> dict[str, Any]:
             "Protocol": listener.protocol,
             "Port": backend.port,
             "ServerId": backend.server_id,
-            "ServerIp": server.private_ip if (server := ctx.world.ecs(backend.server_id)) else "",
-            "ServerHealthStatus": network.backend_health(
-                ctx.world, lb, listener, backend.server_id, backend.port
-            ),
+            "ServerIp": network.backend_ip(ctx.world, backend),
+            "ServerHealthStatus": network.backend_health(ctx.world, lb, listener, backend),
         }
         for listener in lb.listeners
         if port in (None, listener.port) and protocol in (None, listener.protocol)
-        for backend in listener.backends
+        for backend in network.server_group(lb, listener).backends
     ]
     return {"BackendServers": {"BackendServer": rows}}
+
+
+# --- vServer groups and primary/secondary groups ------------------------------------------------
+
+
+def tags() -> dict[str, Any]:
+    return {"Tag": []}
+
+
+def associated_listeners(lb: ClbInstance, group_id: str) -> list[dict[str, Any]]:
+    return [
+        {"Port": x.port, "Protocol": x.protocol}
+        for x in lb.listeners
+        if group_id in (x.server_group, x.primary_secondary_group)
+    ]
+
+
+def associated_objects(p: Params, lb: ClbInstance, group_id: str, rules: bool) -> dict[str, Any]:
+    """AssociatedObjects as asked for with IncludeListener / IncludeRule (both default false)."""
+    out: dict[str, Any] = {}
+    if p.bool("IncludeListener"):
+        out["Listeners"] = {"Listener": associated_listeners(lb, group_id)}
+    if rules and p.bool("IncludeRule"):
+        out["Rules"] = {"Rule": []}  # the emulator serves no forwarding rules
+    return out
+
+
+def find_vserver_group(world: World, params: Params) -> tuple[ClbInstance, VServerGroup]:
+    group_id = params.str("VServerGroupId", required=True)
+    for lb in world.clb_instances:
+        if group := lb.vserver_group(group_id):
+            return lb, group
+    raise ApiError(400, "InvalidParameter", "The specified VServerGroupId does not exist.")
+
+
+def find_ps_group(world: World, params: Params) -> tuple[ClbInstance, PrimarySecondaryGroup]:
+    group_id = params.str("MasterSlaveServerGroupId", required=True)
+    for lb in world.clb_instances:
+        if group := lb.primary_secondary_group(group_id):
+            return lb, group
+    raise ApiError(400, "InvalidParameter", "The specified MasterSlaveGroupId does not exist.")
+
+
+@action(SLB, "DescribeVServerGroups")
+def describe_vserver_groups(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    lb = find_lb(ctx.world, p)
+    name = p.str("Description")  # the API filters by group name through Description
+    rows = []
+    for group in lb.vserver_groups:
+        if name not in (None, group.name):
+            continue
+        row: dict[str, Any] = {
+            "VServerGroupId": group.id,
+            "VServerGroupName": group.name,
+            "ServerCount": len(group.backends),
+            "CreateTime": CREATED,
+            "Tags": tags(),
+        }
+        if objects := associated_objects(p, lb, group.id, rules=True):
+            row["AssociatedObjects"] = objects
+        rows.append(row)
+    return {"VServerGroups": {"VServerGroup": rows}}
+
+
+@action(SLB, "DescribeVServerGroupAttribute")
+def describe_vserver_group_attribute(ctx: Context) -> dict[str, Any]:
+    lb, group = find_vserver_group(ctx.world, ctx.params)
+    return {
+        "VServerGroupId": group.id,
+        "VServerGroupName": group.name,
+        "LoadBalancerId": lb.id,
+        "CreateTime": CREATED,
+        "BackendServers": {
+            "BackendServer": [
+                {
+                    "ServerId": b.server_id,
+                    "Port": b.port,
+                    "Weight": b.weight,
+                    "Type": b.type,
+                    "ServerIp": network.backend_ip(ctx.world, b),
+                }
+                for b in group.backends
+            ]
+        },
+        "Tags": tags(),
+    }
+
+
+@action(SLB, "DescribeMasterSlaveServerGroups")
+def describe_master_slave_server_groups(ctx: Context) -> dict[str, Any]:
+    p = ctx.params
+    lb = find_lb(ctx.world, p)
+    name = p.str("Description")
+    rows = []
+    for group in lb.primary_secondary_groups:
+        if name not in (None, group.name):
+            continue
+        row: dict[str, Any] = {
+            "MasterSlaveServerGroupId": group.id,
+            "MasterSlaveServerGroupName": group.name,
+            "CreateTime": CREATED,
+            "Tags": tags(),
+        }
+        if objects := associated_objects(p, lb, group.id, rules=False):
+            row["AssociatedObjects"] = objects
+        rows.append(row)
+    return {"MasterSlaveServerGroups": {"MasterSlaveServerGroup": rows}}
+
+
+@action(SLB, "DescribeMasterSlaveServerGroupAttribute")
+def describe_master_slave_server_group_attribute(ctx: Context) -> dict[str, Any]:
+    lb, group = find_ps_group(ctx.world, ctx.params)
+    return {
+        "MasterSlaveServerGroupId": group.id,
+        "MasterSlaveServerGroupName": group.name,
+        "LoadBalancerId": lb.id,
+        "CreateTime": CREATED,
+        "MasterSlaveBackendServers": {
+            "MasterSlaveBackendServer": [
+                {
+                    "ServerId": b.server_id,
+                    "Port": b.port,
+                    "Weight": b.weight,
+                    "ServerType": b.server_type,
+                    "Type": b.type,
+                    "ServerIp": network.backend_ip(ctx.world, b),
+                }
+                for b in group.backends
+            ]
+        },
+        "Tags": tags(),
+    }

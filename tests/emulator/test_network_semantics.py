@@ -8,7 +8,7 @@ import pytest
 
 from emulator import parse_world
 from emulator.network import backend_health, connectivity, probe
-from emulator.world import World
+from emulator.world import Backend, World
 
 EGRESS = "100.104.13.0/26"
 
@@ -263,12 +263,13 @@ def test_health_statuses() -> None:
     world = clb_world()
     lb = world.clb_instances[0]
     listener = lb.listeners[0]
-    assert backend_health(world, lb, listener, "i-1", 8080) == "normal"
-    assert backend_health(world, lb, listener, "i-1", 9090) == "abnormal"
+    on_8080, on_9090 = Backend("i-1", 8080), Backend("i-1", 9090)
+    assert backend_health(world, lb, listener, on_8080) == "normal"
+    assert backend_health(world, lb, listener, on_9090) == "abnormal"
     world.ecs_instances[0].status = "Stopped"
-    assert backend_health(world, lb, listener, "i-1", 8080) == "abnormal"
+    assert backend_health(world, lb, listener, on_8080) == "abnormal"
     listener.status = "stopped"
-    assert backend_health(world, lb, listener, "i-1", 8080) == "unavailable"
+    assert backend_health(world, lb, listener, on_8080) == "unavailable"
 
 
 # --- probes --------------------------------------------------------------------------------------

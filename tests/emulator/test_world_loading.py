@@ -111,7 +111,10 @@ def test_unknown_key_names_its_path_and_the_expected_keys() -> None:
     raw["security_groups"][0]["inbound"][1]["prot"] = "TCP"
     message = error_of(raw)
     assert message.startswith("w.yaml: ")
-    expected = "unknown key (expected one of: policy, priority, protocol, port_range, source_cidr"
+    expected = (
+        "unknown key (expected one of: policy, priority, protocol, port_range, "
+        "port_range_list, source_cidr"
+    )
     assert f"security_groups[0].inbound[1].prot: {expected}" in message
 
 
