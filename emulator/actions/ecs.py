@@ -25,7 +25,7 @@ from emulator.actions.registry import (
     vswitch_id,
 )
 from emulator.errors import ApiError, invalid_parameter, missing_parameter
-from emulator.params import Params, paginate, token_page
+from emulator.params import Params, page_numbers, paginate, token_page
 from emulator.world import (
     PROTOCOLS,
     EcsInstance,
@@ -312,16 +312,13 @@ def describe_network_interfaces(ctx: Context) -> dict[str, Any]:
         )
 
     rows = [row for row in all_eni_rows(ctx.world) if wanted(row)]
-    page = paginate(
-        p,
-        rows,
-        default_size=10,
-        max_size=500,
-        token_default=10,
-        token_max=500,
-        token_min=10,
-        clamp=True,
+    by_numbers = ("PageNumber" in p or "PageSize" in p) and not (
+        "MaxResults" in p or "NextToken" in p
     )
+    if by_numbers:  # the deprecated form, only when asked for
+        page = page_numbers(p, rows, default_size=10, max_size=500, clamp=True)
+    else:
+        page = token_page(p, rows, default_size=10, max_size=500, min_size=10, clamp=True)
     fields = {k: v for k, v in page.fields.items() if k != "MaxResults"}
     return {"NetworkInterfaceSets": {"NetworkInterfaceSet": page.items}, **fields}
 

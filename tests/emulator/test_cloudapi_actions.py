@@ -109,7 +109,7 @@ async def test_describe_vpc_accesses_fields_filters_and_paging(demo) -> None:
         body.total_count,
         body.page_size,
         len(body.vpc_access_attributes.vpc_access_attribute),
-    ) == (10, 10, 10)
+    ) == (11, 10, 10)
     first = body.vpc_access_attributes.vpc_access_attribute[0]
     assert (first.vpc_access_id, first.name, first.vpc_id, first.instance_id, first.port) == (
         "va-orders",
@@ -124,9 +124,9 @@ async def test_describe_vpc_accesses_fields_filters_and_paging(demo) -> None:
     for number in (1, 2, 3, 4):
         request = api.DescribeVpcAccessesRequest(page_number=number, page_size=3)
         page = (await client.describe_vpc_accesses_async(request)).body
-        assert page.total_count == 10 and page.page_number == number
+        assert page.total_count == 11 and page.page_number == number
         seen += [a.vpc_access_id for a in page.vpc_access_attributes.vpc_access_attribute]
-    assert len(seen) == 10 == len(set(seen))
+    assert len(seen) == 11 == len(set(seen))
 
     async def ids(**filters) -> list[str]:
         request = api.DescribeVpcAccessesRequest(**filters)

@@ -127,7 +127,7 @@ async def test_describe_security_groups(demo) -> None:
         region_id=REGION, vpc_id="vpc-main", page_size=2, page_number=3
     )
     body = (await client.describe_security_groups_async(page)).body
-    assert body.total_count == 6 and [
+    assert body.total_count == 7 and [
         g.security_group_id for g in body.security_groups.security_group
     ] == ["sg-legacy", "sg-report"]
 

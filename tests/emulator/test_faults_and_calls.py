@@ -17,6 +17,7 @@ from alibabacloud_tea_openapi.exceptions import (
 )
 
 from emulator.faults import parse_faults
+from tests.emulator.real_shapes import world
 
 REGION = "cn-hangzhou"
 
@@ -211,3 +212,73 @@ async def test_calls_are_counted_per_action(emulator_server, sdk_clients) -> Non
     }
     server.reset_calls()
     assert server.calls == {} and server.qualified_calls == {}
+
+
+# --- error_code faults (world.md rule 12) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code", "message", "exception"),
+    [
+        (
+            {"error_code": "Forbidden.Unauthorized", "http_status": 403},
+            403,
+            "Forbidden.Unauthorized",
+            "not authorized",
+            ClientException,
+        ),
+        ({"error_code": "InvalidParameter"}, 400, "InvalidParameter", "not valid", ClientException),
+        (
+            {"error_code": "ServiceUnavailable", "http_status": 503},
+            503,
+            "ServiceUnavailable",
+            "temporary failure",
+            ServerException,
+        ),
+        (
+            {"error_code": "Some.Thing", "http_status": 409, "error_message": "it went wrong"},
+            409,
+            "Some.Thing",
+            "it went wrong",
+            ClientException,
+        ),
+    ],
+)
+async def test_error_code_faults_come_back_through_the_sdk(
+    fault, status, code, message, exception, emulator_server, sdk_clients
+) -> None:
+    server = emulator_server(
+        world(
+            faults={
+                "actions": {
+                    "DescribeNetworkInterfaces": fault,
+                    "slb:DescribeVServerGroupAttribute": fault,
+                }
+            }
+        )
+    )
+    c = sdk_clients(server)
+    calls = [
+        c.ecs.describe_network_interfaces_async(
+            ecs.DescribeNetworkInterfacesRequest(region_id=REGION)
+        ),
+        c.slb.describe_vserver_group_attribute_async(
+            slb.DescribeVServerGroupAttributeRequest(region_id=REGION, vserver_group_id="rsp-web")
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(exception) as info:
+            await call
+        err = info.value
+        assert (err.status_code, err.code) == (status, code)
+        assert message in err.message
+        assert err.request_id
+        body = err.data
+        assert {"Code", "Message", "RequestId", "HostId", "Recommend"} <= set(body)
+        assert f"q={code}" in body["Recommend"]
+    assert server.calls["DescribeNetworkInterfaces"] == 1
+    assert server.calls["DescribeVServerGroupAttribute"] == 1
+    # other actions are served as usual
+    await c.slb.describe_vserver_groups_async(
+        slb.DescribeVServerGroupsRequest(region_id=REGION, load_balancer_id="lb-1")
+    )

@@ -32,7 +32,7 @@ async def test_describe_load_balancers(demo) -> None:
             slb.DescribeLoadBalancersRequest(region_id=REGION)
         )
     ).body
-    assert body.total_count == 4
+    assert body.total_count == 5
     first = body.load_balancers.load_balancer[0]
     assert (
         first.load_balancer_id,
@@ -57,7 +57,7 @@ async def test_describe_load_balancers(demo) -> None:
     assert await ids(load_balancer_id="lb-web,lb-shop,lb-nope") == ["lb-shop", "lb-web"]
     assert await ids(vpc_id="vpc-main", address="192.168.1.102") == ["lb-report"]
     assert await ids(server_id="i-legacy") == ["lb-legacy"]
-    assert await ids(page_number=2, page_size=3) == ["lb-web"]
+    assert await ids(page_number=2, page_size=3) == ["lb-web", "lb-checkout"]
     assert await ids(region_id="cn-beijing") == []
 
 
@@ -111,7 +111,7 @@ async def test_describe_load_balancer_listeners(demo) -> None:
 
     everything = slb.DescribeLoadBalancerListenersRequest(region_id=REGION)
     assert (
-        len((await client.describe_load_balancer_listeners_async(everything)).body.listeners) == 4
+        len((await client.describe_load_balancer_listeners_async(everything)).body.listeners) == 5
     )
     tcp = slb.DescribeLoadBalancerListenersRequest(
         region_id=REGION, listener_protocol="tcp", listener_port=8080
@@ -131,7 +131,7 @@ async def test_describe_load_balancer_listeners(demo) -> None:
         token = page.next_token
         if not token:
             break
-    assert seen == ["lb-shop", "lb-legacy", "lb-report", "lb-web"]
+    assert seen == ["lb-shop", "lb-legacy", "lb-report", "lb-web", "lb-checkout"]
 
 
 async def test_listener_attributes(demo) -> None:
