@@ -13,7 +13,13 @@ emulator computes by brute force (`emulator.network.connectivity`, world.md rule
 - C: each failing check other than `connectivity` names in its evidence (or fix) a thing the
   world really has: a gateway, VPC, instance, security group, rule, prefix list, CLB, ACL,
   listener (`port/protocol`) or backend (`server:port`), or the authorization's target;
+- E: `clb.backend_security_group` judges only backends that receive traffic, so it is never
+  `fail` or `warn` unless `clb.health` found a normal one (diagnosis.md: "When no backend
+  receives traffic ... it is `skipped`: `clb.health` already fails");
 - and the engine's `connectivity` check reads the emulator's answer; no check is `unknown`.
+
+The minimal worlds of the failures it found are in tests/random_world_findings/ (README.md);
+`test_finding_world` holds each to the same properties and to its spec-expected statuses.
 
 On failure it prints, per class of violation, the seed, the pair, the checks, and the world
 (shrunk to what the failure needs) as YAML. Knobs: VPCTEST_FUZZ_WORLDS (how many, default
@@ -49,7 +55,7 @@ WORLDS = int(os.environ.get("VPCTEST_FUZZ_WORLDS", "300"))
 FIRST_SEED = int(os.environ.get("VPCTEST_FUZZ_SEED", "0"))
 ONLY = os.environ.get("VPCTEST_FUZZ_ONLY")
 SHRINK = os.environ.get("VPCTEST_FUZZ_SHRINK", "1") != "0"
-SHRINK_BUDGET_S = 40.0  # for all classes together
+SHRINK_BUDGET_S = 20.0  # for all classes together
 EXAMPLES_PER_CLASS = 2
 
 
@@ -134,6 +140,8 @@ CAUSES = (
     ("list acl-", "clb.acl"),
     ("admits every source", "clb.backend_security_group"),
     ("has no healthy backend", "clb.health"),
+    ("receives its traffic", "clb.health"),  # the second-edition wording (weight 0, groups)
+    ("not attached to an instance", "authorization.target"),  # a detached ENI's IP
     ("load balancer", "clb.listener"),  # inactive or locked
     ("listener", "clb.listener"),  # stopped, starting, configuring
     (" is ", "ecs.status"),  # Stopped, Starting, Stopping
@@ -185,6 +193,13 @@ def violations(case: Case, world: World) -> list[Violation]:
             )
             if not health_alone:
                 add(f"B: connected, yet {check['id']} fails", check["summary"])
+    backend_sg, health = checks["clb.backend_security_group"], checks["clb.health"]
+    if backend_sg["status"] in ("fail", "warn") and health["status"] not in ("pass", "warn"):
+        add(
+            f"E: clb.backend_security_group is {backend_sg['status']} while clb.health is "
+            f"{health['status']}",
+            backend_sg["summary"],
+        )
     names = known_names(world)
     for check in others:
         text = json.dumps({"evidence": check["evidence"], "fix": check.get("fix")})
@@ -256,7 +271,7 @@ def describe(v: Violation, world: World) -> Iterator[str]:
     for check in case.report["checks"]:
         if check["status"] != "pass" and check["id"] != "backend.port":
             yield f"    {check['id']}: {check['status']} — {check['summary']}"
-    yield "    world:"
+    yield "    world (the checks above are from the whole world of the seed):"
     for line in yaml.safe_dump(world, sort_keys=False).splitlines():
         yield f"      {line}"
 
@@ -295,7 +310,6 @@ async def test_random_worlds_agree_with_the_emulator(server: EmulatorServer) -> 
             if SHRINK and n == 0 and time.perf_counter() < deadline:
                 small = await shrink_async(server, clients, small, case, kind, deadline)
             lines.extend(describe(v, small))
-    print("\n".join(lines))
     pytest.fail("\n".join(lines), pytrace=False)
 
 
@@ -344,3 +358,26 @@ async def test_the_cli_reports_what_the_in_process_engine_reports(
     cases = await diagnose_world(server, clients_for(server), world, seed)
     in_process = {c.access_id: {x["id"]: x["status"] for x in c.report["checks"]} for c in cases}
     assert by_cli == in_process
+
+
+# --- the minimal worlds of what it found -------------------------------------------------------
+
+FINDINGS = Path(__file__).parent / "random_world_findings"
+
+
+@pytest.mark.parametrize("path", sorted(FINDINGS.glob("*.yaml")), ids=lambda p: p.stem)
+async def test_finding_world(server: EmulatorServer, path: Path) -> None:
+    """Each minimal world holds the properties, and gives the statuses the spec expects."""
+    world = yaml.safe_load(path.read_text())
+    expect_path = path.with_suffix(".expect.json")
+    expected = json.loads(expect_path.read_text())["checks"] if expect_path.exists() else {}
+    problems = []
+    for case in await diagnose_world(server, clients_for(server), world, seed=-1):
+        problems += [f"{v.kind}: {v.detail}" for v in violations(case, world)]
+        got = {c["id"]: c["status"] for c in case.report["checks"]}
+        problems += [
+            f"{case.access_id}: {check_id} is {got[check_id]}, the spec says {status}"
+            for check_id, status in expected.items()
+            if got[check_id] != status
+        ]
+    assert not problems, "\n".join(problems)
