@@ -408,8 +408,7 @@ def test_the_demo_world_shows_each_failure_its_header_promises() -> None:
     """The playground and `dev.py demo` walk people through these: one cause per authorization."""
     done = run_cli("check", "--sandbox", "--all", "--json")
     causes = {
-        r["vpc_access"]["id"]: r["root_causes"]
-        for r in map(json.loads, done.stdout.splitlines())
+        r["vpc_access"]["id"]: r["root_causes"] for r in map(json.loads, done.stdout.splitlines())
     }
     assert causes == {
         "va-orders": [],

@@ -50,44 +50,79 @@ async def test_the_whole_story_through_the_api(page: Page) -> None:
     result = await run_test(page, "billing-backend")
     assert "fails" in result["text"]
 
-    await page.post("/api/click", user=DEVELOPER.id, target=result["ts"], action_id="step_2",
-                    block_id=_block_of(result, "step_2"))
-    state = await until(lambda: _open_view(page, DEVELOPER.id, "sg-billing"),
-                        what="the step-2 modal naming the group that decides")
+    await page.post(
+        "/api/click",
+        user=DEVELOPER.id,
+        target=result["ts"],
+        action_id="step_2",
+        block_id=_block_of(result, "step_2"),
+    )
+    state = await until(
+        lambda: _open_view(page, DEVELOPER.id, "sg-billing"),
+        what="the step-2 modal naming the group that decides",
+    )
 
     await page.post("/api/close", user=DEVELOPER.id, view_id=state["id"])
-    await page.post("/api/click", user=DEVELOPER.id, target=result["ts"],
-                    action_id="request_fix", block_id=_block_of(result, "request_fix"))
+    await page.post(
+        "/api/click",
+        user=DEVELOPER.id,
+        target=result["ts"],
+        action_id="request_fix",
+        block_id=_block_of(result, "request_fix"),
+    )
     modal = await until(lambda: _open_view(page, DEVELOPER.id, "'reason'"), what="the fix modal")
     assert modal["callback_id"] == "fix_request"
-    refused = await page.post("/api/submit", expect=400, user=DEVELOPER.id, view_id=modal["id"],
-                              values={})
+    refused = await page.post(
+        "/api/submit", expect=400, user=DEVELOPER.id, view_id=modal["id"], values={}
+    )
     assert "reason" in refused["error"]  # Slack's client would not submit an empty required input
-    sent = await page.post("/api/submit", user=DEVELOPER.id, view_id=modal["id"],
-                           values={"reason": "billing calls time out"})
+    sent = await page.post(
+        "/api/submit",
+        user=DEVELOPER.id,
+        view_id=modal["id"],
+        values={"reason": "billing calls time out"},
+    )
     assert sent["delivery"]["ok"]
 
     request = await until(lambda: _posted(page, APPROVALS.id), what="the approval request")
     approve_block = _block_of(request, "approve")
-    await page.post("/api/click", user=OUTSIDER.id, target=request["ts"], action_id="approve",
-                    block_id=approve_block)
-    refusal = await until(lambda: _ephemeral(page, APPROVALS.id, OUTSIDER.id),
-                          what="the outsider's refusal")
+    await page.post(
+        "/api/click",
+        user=OUTSIDER.id,
+        target=request["ts"],
+        action_id="approve",
+        block_id=approve_block,
+    )
+    refusal = await until(
+        lambda: _ephemeral(page, APPROVALS.id, OUTSIDER.id), what="the outsider's refusal"
+    )
     assert "approver" in refusal["text"].lower()
-    assert not [r for r in rules_of(await page.get("/api/world"), "sg-billing")
-                if "100.104.13.0/26" in r["source"]]
+    assert not [
+        r
+        for r in rules_of(await page.get("/api/world"), "sg-billing")
+        if "100.104.13.0/26" in r["source"]
+    ]
 
-    await page.post("/api/click", user=APPROVER.id, target=request["ts"], action_id="approve",
-                    block_id=approve_block)
+    await page.post(
+        "/api/click",
+        user=APPROVER.id,
+        target=request["ts"],
+        action_id="approve",
+        block_id=approve_block,
+    )
 
     async def passed() -> bool:
         state = await page.get("/api/state")
-        return any(m["ts"] == result["ts"] and "passes" in m["text"]
-                   for m in in_channel(state, GENERAL.id))
+        return any(
+            m["ts"] == result["ts"] and "passes" in m["text"] for m in in_channel(state, GENERAL.id)
+        )
 
     await until(passed, what="the result to turn to pass")
-    added = [r for r in rules_of(await page.get("/api/world"), "sg-billing")
-             if r["source"] == "100.104.13.0/26"]
+    added = [
+        r
+        for r in rules_of(await page.get("/api/world"), "sg-billing")
+        if r["source"] == "100.104.13.0/26"
+    ]
     assert len(added) == 1 and added[0]["port_range"] == "8080/8080"
 
 
@@ -106,13 +141,20 @@ async def test_a_digest_posts_in_the_digest_channel(page: Page) -> None:
 async def test_breaking_the_world_shows_in_the_next_run(page: Page) -> None:
     before = await run_test(page, "orders-backend")
     assert "passes" in before["text"]
-    [gateway_rule] = [r for r in rules_of(await page.get("/api/world"), "sg-orders")
-                      if r["source"] == "pl-apigw"]
-    changed = await page.post("/api/world", op="sg.remove_rule", group="sg-orders",
-                              rule=gateway_rule["id"])
+    [gateway_rule] = [
+        r for r in rules_of(await page.get("/api/world"), "sg-orders") if r["source"] == "pl-apigw"
+    ]
+    changed = await page.post(
+        "/api/world", op="sg.remove_rule", group="sg-orders", rule=gateway_rule["id"]
+    )
     assert gateway_rule["id"] not in [r["id"] for r in rules_of(changed["world"], "sg-orders")]
-    await page.post("/api/click", user=DEVELOPER.id, target=before["ts"], action_id="rerun",
-                    block_id=_block_of(before, "rerun"))
+    await page.post(
+        "/api/click",
+        user=DEVELOPER.id,
+        target=before["ts"],
+        action_id="rerun",
+        block_id=_block_of(before, "rerun"),
+    )
 
     async def failing() -> bool:
         state = await page.get("/api/state")
@@ -141,17 +183,27 @@ async def test_changes_are_pushed_as_server_sent_events(page: Page) -> None:
 
 
 async def test_refusals_say_what_to_change(page: Page) -> None:
-    unknown = await page.post("/api/slash", expect=400, user="U0NOBODY1", channel=GENERAL.id,
-                              text="help")
+    unknown = await page.post(
+        "/api/slash", expect=400, user="U0NOBODY1", channel=GENERAL.id, text="help"
+    )
     assert "U0DEVELOP1 (dana)" in unknown["error"]
     missing = await page.post("/api/click", expect=400, user=DEVELOPER.id)
     assert "target" in missing["error"] and "action_id" in missing["error"]
-    gone = await page.post("/api/click", expect=404, user=DEVELOPER.id, target="1.000001",
-                           action_id="rerun")
+    gone = await page.post(
+        "/api/click", expect=404, user=DEVELOPER.id, target="1.000001", action_id="rerun"
+    )
     assert "no message" in gone["error"]
-    bad_op = await page.post("/api/world", expect=400, op="sg.add_rule", group="sg-billing",
-                             protocol="TCP", port_range="8080", policy="accept", priority=1,
-                             source_cidr="100.104.13.0/26")
+    bad_op = await page.post(
+        "/api/world",
+        expect=400,
+        op="sg.add_rule",
+        group="sg-billing",
+        protocol="TCP",
+        port_range="8080",
+        policy="accept",
+        priority=1,
+        source_cidr="100.104.13.0/26",
+    )
     assert "8080/8080" in bad_op["error"]
     async with page.session.post(page.url + "/api/slash", data="user=x") as form:
         assert form.status == 415  # a form post is what another site could make a browser send
@@ -162,8 +214,9 @@ async def test_refusals_say_what_to_change(page: Page) -> None:
 async def test_someone_elses_ephemeral_message_cannot_be_clicked(page: Page) -> None:
     await page.post("/api/slash", user=DEVELOPER.id, channel=GENERAL.id, text="help")
     mine = await until(lambda: _ephemeral(page, GENERAL.id, DEVELOPER.id), what="the help")
-    answer = await page.post("/api/click", expect=404, user=OUTSIDER.id, target=mine["ts"],
-                             action_id="rerun")
+    answer = await page.post(
+        "/api/click", expect=404, user=OUTSIDER.id, target=mine["ts"], action_id="rerun"
+    )
     assert "only visible to someone else" in answer["error"]
 
 
@@ -185,14 +238,20 @@ async def _open_view(page: Page, user: str, showing: str = "") -> dict[str, Any]
 
 
 async def _posted(page: Page, channel: str) -> dict[str, Any] | None:
-    posted = [m for m in in_channel(await page.get("/api/state"), channel)
-              if not m.get("ephemeral_to") and m.get("blocks")]
+    posted = [
+        m
+        for m in in_channel(await page.get("/api/state"), channel)
+        if not m.get("ephemeral_to") and m.get("blocks")
+    ]
     return posted[-1] if posted else None
 
 
 async def _ephemeral(page: Page, channel: str, user: str) -> dict[str, Any] | None:
-    mine = [m for m in (await page.get("/api/state"))["messages"]
-            if m["channel"] == channel and m.get("ephemeral_to") == user]
+    mine = [
+        m
+        for m in (await page.get("/api/state"))["messages"]
+        if m["channel"] == channel and m.get("ephemeral_to") == user
+    ]
     return mine[-1] if mine else None
 
 

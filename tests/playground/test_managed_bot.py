@@ -15,9 +15,14 @@ from tests.playground.conftest import until
 
 
 def test_the_child_inherits_nothing_that_points_it_elsewhere() -> None:
-    mine = {"PATH": "/bin", "SLACK_BOT_TOKEN": "xoxb-real", "ALIBABA_CLOUD_PROFILE": "prod",
-            "VPCTEST_GATEWAY": "apigateway-prod", "DATABASE_URL": "postgresql://prod",
-            "HTTPS_PROXY": "http://proxy:3128"}
+    mine = {
+        "PATH": "/bin",
+        "SLACK_BOT_TOKEN": "xoxb-real",
+        "ALIBABA_CLOUD_PROFILE": "prod",
+        "VPCTEST_GATEWAY": "apigateway-prod",
+        "DATABASE_URL": "postgresql://prod",
+        "HTTPS_PROXY": "http://proxy:3128",
+    }
     env = child_environment(mine, {"SLACK_BOT_TOKEN": "xoxb-playground"})
     assert env == {"PATH": "/bin", "SLACK_BOT_TOKEN": "xoxb-playground"}
 
@@ -30,8 +35,9 @@ def managed(
     settings = bot_settings(slack, cloud, cloud.world, port, f"sqlite:///{database}")
     env = child_environment(os.environ, {**settings, **override})
     seen: list[str] = []
-    bot = Bot(f"http://127.0.0.1:{port}/slack/events", lambda: seen.append(bot.status.status),
-              env=env)
+    bot = Bot(
+        f"http://127.0.0.1:{port}/slack/events", lambda: seen.append(bot.status.status), env=env
+    )
     return bot, seen
 
 

@@ -43,8 +43,9 @@ async def _ok(_: web.Request) -> web.Response:
 
 
 async def slash(page: Page) -> dict:
-    answer = await page.post("/api/slash", user=DEVELOPER.id, channel=GENERAL.id,
-                             text="billing-backend")
+    answer = await page.post(
+        "/api/slash", user=DEVELOPER.id, channel=GENERAL.id, text="billing-backend"
+    )
     return answer["delivery"]
 
 

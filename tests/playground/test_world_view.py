@@ -44,9 +44,16 @@ def test_rules_are_removed_by_id_and_added_with_a_fresh_id(world: World) -> None
     first, second = group_rules(world, "sg-orders")
     apply(world, {"op": "sg.remove_rule", "group": "sg-orders", "rule": first["id"]})
     assert [r["id"] for r in group_rules(world, "sg-orders")] == [second["id"]]
-    rule = {"op": "sg.add_rule", "group": "sg-billing", "policy": "accept", "priority": 1,
-            "protocol": "TCP", "port_range": "8080/8080", "source_cidr": "100.104.13.0/26",
-            "description": "by hand"}
+    rule = {
+        "op": "sg.add_rule",
+        "group": "sg-billing",
+        "policy": "accept",
+        "priority": 1,
+        "protocol": "TCP",
+        "port_range": "8080/8080",
+        "source_cidr": "100.104.13.0/26",
+        "description": "by hand",
+    }
     apply(world, rule)
     added = group_rules(world, "sg-billing")[-1]
     assert added["source"] == "100.104.13.0/26" and added["description"] == "by hand"
@@ -71,25 +78,60 @@ def test_listeners_and_acls(world: World) -> None:
     [
         ({"op": "explode"}, "unknown op 'explode': use one of acl.add_entry"),
         ({"op": "ecs.status", "instance": "i-nope", "status": "Running"}, "no ECS instance"),
-        ({"op": "ecs.status", "instance": "i-batch", "status": "Paused"},
-         "status must be one of Running, Stopped"),
+        (
+            {"op": "ecs.status", "instance": "i-batch", "status": "Paused"},
+            "status must be one of Running, Stopped",
+        ),
         ({"op": "ecs.listening", "instance": "i-batch", "port": 8080}, "listening: true or false"),
         ({"op": "sg.remove_rule", "group": "sg-billing", "rule": "sgr-x"}, "has no rule 'sgr-x'"),
-        ({"op": "sg.add_rule", "group": "sg-billing", "policy": "accept", "priority": 0,
-          "protocol": "TCP", "port_range": "80/80", "source_cidr": "10.0.0.0/8"},
-         "priority must be a whole number from 1 to 100"),
-        ({"op": "sg.add_rule", "group": "sg-billing", "policy": "accept", "priority": 1,
-          "protocol": "TCP", "port_range": "80/80", "source_cidr": "10.0.0.1/8"},
-         "is not an IPv4 CIDR"),
-        ({"op": "sg.add_rule", "group": "sg-billing", "policy": "allow", "priority": 1,
-          "protocol": "TCP", "port_range": "80/80", "source_cidr": "10.0.0.0/8"},
-         "policy must be one of accept, drop"),
-        ({"op": "clb.listener_status", "lb": "lb-legacy", "port": 81, "status": "running"},
-         "lb-legacy has no listener on port 81"),
-        ({"op": "clb.acl_status", "lb": "lb-legacy", "port": 80, "status": "on"},
-         "has no ACL to turn on"),
-        ({"op": "acl.remove_entry", "acl": "acl-shop", "cidr": "1.2.3.0/24"},
-         "acl-shop has no entry 1.2.3.0/24"),
+        (
+            {
+                "op": "sg.add_rule",
+                "group": "sg-billing",
+                "policy": "accept",
+                "priority": 0,
+                "protocol": "TCP",
+                "port_range": "80/80",
+                "source_cidr": "10.0.0.0/8",
+            },
+            "priority must be a whole number from 1 to 100",
+        ),
+        (
+            {
+                "op": "sg.add_rule",
+                "group": "sg-billing",
+                "policy": "accept",
+                "priority": 1,
+                "protocol": "TCP",
+                "port_range": "80/80",
+                "source_cidr": "10.0.0.1/8",
+            },
+            "is not an IPv4 CIDR",
+        ),
+        (
+            {
+                "op": "sg.add_rule",
+                "group": "sg-billing",
+                "policy": "allow",
+                "priority": 1,
+                "protocol": "TCP",
+                "port_range": "80/80",
+                "source_cidr": "10.0.0.0/8",
+            },
+            "policy must be one of accept, drop",
+        ),
+        (
+            {"op": "clb.listener_status", "lb": "lb-legacy", "port": 81, "status": "running"},
+            "lb-legacy has no listener on port 81",
+        ),
+        (
+            {"op": "clb.acl_status", "lb": "lb-legacy", "port": 80, "status": "on"},
+            "has no ACL to turn on",
+        ),
+        (
+            {"op": "acl.remove_entry", "acl": "acl-shop", "cidr": "1.2.3.0/24"},
+            "acl-shop has no entry 1.2.3.0/24",
+        ),
     ],
 )
 def test_a_bad_change_says_what_to_fix_and_changes_nothing(
