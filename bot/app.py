@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
+from bot.deliveries import Deliveries
 from bot.fixflow import FixFlow
 from bot.guard import Refused, caller_of, check_workspace
 from bot.listeners import actions, commands, fixes
@@ -47,9 +48,12 @@ def build_app(ctx: BotContext) -> AsyncApp:
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
         """A failure becomes a message to the user, never a stack trace."""
         log.exception("listener failed", exc_info=error)
-        if respond is not None:
+        if respond is not None and body.get("response_url"):
             text = f":warning: vpc-test hit an error and stopped: {type(error).__name__}: {error}"
             await respond(response_type="ephemeral", replace_original=False, text=text[:3000])
+
+    deliveries = Deliveries(ctx.store.engine if ctx.store is not None else None)
+    app.middleware(deliveries.middleware)  # a repeated delivery stops here, acked
 
     commands.register(app, ctx)
     actions.register(app, ctx)
