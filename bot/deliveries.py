@@ -48,7 +48,7 @@ INTERACTIONS = (
 ANSWERED = ("url_verification", "block_suggestion")  # their answer is the effect: never skip
 # Threads of their own: a claim sits on the ack's path, so it never queues behind other work
 # in the loop's default executor.
-_CLAIMS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="deliveries")
+_CLAIMS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deliveries")
 
 
 def _digest(*parts: Any) -> str:
@@ -104,28 +104,34 @@ class Deliveries:
         self._memory: dict[str, datetime] = {}
         self._lock = threading.Lock()
         self._pruned_at = time.monotonic()
+        self._pending: list[tuple[str, asyncio.Future[bool]]] = []
+        self._drainer: asyncio.Future[None] | None = None
 
     def claim(self, key: str) -> bool:
         """True for the first delivery of `key`, False for every later one."""
+        return key in self.claim_many([key])
+
+    def claim_many(self, keys: list[str]) -> set[str]:
+        """The keys of `keys` delivered for the first time, claimed in one transaction."""
         now = self._clock()
         if time.monotonic() - self._pruned_at > PRUNE_EVERY_S:
             self._pruned_at = time.monotonic()
             self.prune(now - self.retention)
+        unique = list(dict.fromkeys(keys))
         if self._sessions is None:
             with self._lock:
-                if key in self._memory:
-                    return False
-                self._memory[key] = now
-                return True
+                won = {k for k in unique if k not in self._memory}
+                self._memory.update(dict.fromkeys(won, now))
+                return won
         with self._sessions.begin() as session:
             dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
             statement = (
                 dialect.insert(SlackDelivery)
-                .values(key=key, seen_at=now)
+                .values([{"key": k, "seen_at": now} for k in unique])
                 .on_conflict_do_nothing(index_elements=["key"])
                 .returning(SlackDelivery.key)
             )
-            return session.execute(statement).first() is not None
+            return set(session.scalars(statement))
 
     def prune(self, older_than: datetime) -> int:
         """Forget the keys seen before `older_than`; how many went."""
@@ -140,8 +146,27 @@ class Deliveries:
             return gone.rowcount or 0
 
     async def first(self, key: str) -> bool:
+        """Whether this is the first delivery of `key`. Claims that arrive together (a burst)
+        share one transaction: one commit instead of one each, in turn, before every ack."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((key, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.ensure_future(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_CLAIMS, self.claim, key)
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                won = await loop.run_in_executor(_CLAIMS, self.claim_many, [k for k, _ in batch])
+            except Exception as exc:  # the database is down: handle it rather than drop it
+                log.warning("could not record deliveries (%s: %s)", type(exc).__name__, exc)
+                won = {k for k, _ in batch}
+            for key, future in batch:
+                if not future.done():
+                    future.set_result(key in won)
+                won.discard(key)  # the same key twice in one batch: only the first wins
 
     async def middleware(
         self,

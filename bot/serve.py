@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from bot.ack import dispatch
 from bot.config import ConfigError
 from bot.context import BotContext
+from bot.diagnosis import acks_first
 from bot.inbound import Refusal, refusal
 
 if TYPE_CHECKING:
@@ -39,6 +40,13 @@ def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.A
     """The aiohttp application: Slack's events endpoint and the health check."""
 
     async def events(request: web.Request) -> web.Response:
+        acks_first.begin()
+        try:
+            return await answer(request)
+        finally:
+            acks_first.end()
+
+    async def answer(request: web.Request) -> web.Response:
         raw = await request.read()
         refused = refusal(raw, request.headers, request.content_type)
         if refused is None:

@@ -93,3 +93,26 @@ def test_keys_are_what_slack_repeats() -> None:
     # Anything else is keyed on its bytes.
     assert delivery_key({"x": 1}, "x=1") == delivery_key({"x": 1}, "x=1")
     assert delivery_key({"x": 1}, "x=1") != delivery_key({"x": 2}, "x=2")
+
+
+async def test_claims_arriving_together_share_one_transaction_and_one_wins(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        deliveries = Deliveries(engine)
+        batches: list[int] = []
+        claim_many = deliveries.claim_many
+
+        def counted(keys: list[str]) -> set[str]:
+            batches.append(len(keys))
+            return claim_many(keys)
+
+        deliveries.claim_many = counted  # type: ignore[method-assign]
+        keys = ["command:same"] * 5 + [f"command:{n}" for n in range(20)]
+        won = await asyncio.gather(*(deliveries.first(k) for k in keys))
+        assert won[:5].count(True) == 1 and all(won[5:])
+        assert len(batches) <= 3 and sum(batches) == len(keys)
+    finally:
+        engine.dispose()
