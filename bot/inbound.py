@@ -16,9 +16,10 @@ from urllib.parse import parse_qsl
 
 MAX_BODY_BYTES = 1 << 20  # Slack's payloads are far smaller; a view is at most ~250 KB
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
+URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?")
 
-# Fields Bolt and the listeners read ids from: each may be absent or null, a string (where
-# Slack sends one) or an object whose `id` is a string.
+# Fields Bolt and the listeners read ids from: each may be absent or null, or an object
+# whose `id` is a string (inside an event, also a string, as Slack sends `event.user`).
 OBJECT_FIELDS = ("user", "team", "channel", "enterprise", "container", "view", "message")
 STRING_FIELDS = (
     "type",
@@ -34,6 +35,8 @@ STRING_FIELDS = (
     "action_ts",
 )
 LIST_FIELDS = ("actions", "authorizations", "response_urls")
+# Bolt reads these as `body.get(name, {})`: present, they must not be null.
+NOT_NULL = ("view", "event", "message", "container", *LIST_FIELDS)
 
 
 class Refusal(Exception):
@@ -44,12 +47,21 @@ class Refusal(Exception):
         self.status = status
 
 
-def _check_object(where: str, value: Any) -> None:
+def _check_url(where: str, value: Any) -> None:
+    if value is not None and not (isinstance(value, str) and URL.fullmatch(value)):
+        raise Refusal(400, f"{where} is not an http(s) URL")
+
+
+def _check_object(where: str, value: Any, top: bool = True) -> None:
     if not isinstance(value, Mapping):
         raise Refusal(400, f"{where} is not a JSON object")
+    _check_url(f"{where}.response_url", value.get("response_url"))
+    for name in NOT_NULL:
+        if name in value and value[name] is None:
+            raise Refusal(400, f"{where}.{name} is null")
     for name in OBJECT_FIELDS:
         field = value.get(name)
-        if field is None or isinstance(field, str):
+        if field is None or (isinstance(field, str) and not top):
             continue
         if not isinstance(field, Mapping):
             raise Refusal(400, f"{where}.{name} is neither an object nor a string")
@@ -69,9 +81,15 @@ def _check_object(where: str, value: Any) -> None:
             for key in ("action_id", "block_id", "action_ts", "team_id", "response_url"):
                 if item.get(key) is not None and not isinstance(item.get(key), str):
                     raise Refusal(400, f"{where}.{name}[{i}].{key} is not a string")
+            _check_url(f"{where}.{name}[{i}].response_url", item.get("response_url"))
+    if value.get("type") == "block_actions" and not all(
+        isinstance(a, Mapping) and isinstance(a.get("action_id"), str)
+        for a in value.get("actions") or [{}]
+    ):
+        raise Refusal(400, f"{where}.actions: each action needs a string action_id")
     event = value.get("event")
     if event is not None:
-        _check_object(f"{where}.event", event)
+        _check_object(f"{where}.event", event, top=False)  # an event's user is a string
 
 
 def parsed_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -93,6 +111,8 @@ def parsed_body(raw: bytes, content_type: str) -> dict[str, Any]:
         return body
     fields = dict(parse_qsl(text, keep_blank_values=True))
     if "payload" not in text:
+        if "command" in fields:  # a slash command always comes with its response URL
+            _check_url("response_url", fields.get("response_url") or "")
         return fields
     payload = fields.get("payload")
     if payload is None:
@@ -114,4 +134,6 @@ def refusal(raw: bytes, headers: Mapping[str, str], content_type: str) -> Refusa
         parsed_body(raw, content_type)
     except Refusal as refused:
         return refused
+    except Exception as exc:  # a shape no check above foresaw: still not Slack's
+        return Refusal(400, f"body cannot be read ({type(exc).__name__}: {exc})")
     return None
