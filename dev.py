@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -53,6 +54,26 @@ def run_command(env: Mapping[str, str]) -> list[str]:
     return ["vpc-test", "serve", *sandbox]
 
 
+def run_forwarding(cmd: list[str], env: Mapping[str, str]) -> int:
+    """Run `cmd` to its end, passing on SIGINT, SIGTERM and SIGHUP sent to this process.
+
+    The command runs in a process group of its own, so Ctrl-C in a terminal reaches it
+    once (passed on from here), not twice; without a handler of its own it dies by it.
+    """
+    posix = os.name == "posix"
+    child = subprocess.Popen(cmd, cwd=ROOT, env=env, **({"process_group": 0} if posix else {}))
+
+    def forward(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), forward)
+    status = child.wait()
+    return 128 - status if status < 0 else status
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(f"usage: python3 dev.py {{{'|'.join(COMMANDS)}}} [args…]", file=sys.stderr)
@@ -63,7 +84,15 @@ def main(argv: list[str]) -> int:
     if argv[0] == "screenshots":
         env["VPCTEST_SCREENSHOTS"] = str(ROOT / "docs" / "screenshots")
     cmd = [str(BIN / exe), *args, *argv[1:]]
-    status = subprocess.run(cmd, cwd=ROOT, env=env).returncode
+    if argv[0] != "demo" and os.name == "posix":
+        # Become the command: signals sent to this PID (SIGTERM, SIGINT, Ctrl-C) reach it
+        # directly, and no Python parent is left to print a KeyboardInterrupt traceback or
+        # to die and leave the command behind.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(ROOT)
+        os.execve(cmd[0], cmd, env)
+    status = run_forwarding(cmd, env)
     if argv[0] == "demo" and status in (1, 2):
         # The demo world fails on purpose, to show each failure the guide covers.
         print(
@@ -76,4 +105,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl-C while .venv is being set up
+        sys.exit(130)

@@ -79,4 +79,4 @@ def digest_bench() -> None:
         wall, diagnoser, tested, unknown = asyncio.run(_run(settings))
         cpu = time.process_time() - cpu_before
     print(f"    {tested} tested, {unknown} unknown")
-    report_calls(diagnoser, world, served, QPS, wall, cpu)
+    report_calls(diagnoser, world, served, QPS, wall, cpu, label="(d)")

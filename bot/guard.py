@@ -19,16 +19,19 @@ class Caller:
     team_id: str
 
 
+def _field(body: dict[str, Any], name: str, key: str) -> str:
+    """`body[name][key]` when it is a string, else ""."""
+    part = body.get(name)
+    value = part.get(key) if isinstance(part, dict) else None
+    return value if isinstance(value, str) else ""
+
+
 def caller_of(body: dict[str, Any]) -> Caller:
     """The user, channel and workspace of a slash command or an interaction payload."""
-    user = body.get("user_id") or (body.get("user") or {}).get("id", "")
-    channel = body.get("channel_id") or (body.get("channel") or {}).get("id", "")
-    team = (
-        body.get("team_id")
-        or (body.get("team") or {}).get("id", "")
-        or (body.get("user") or {}).get("team_id", "")
-    )
-    return Caller(user, channel, team)
+    user = body.get("user_id") or _field(body, "user", "id")
+    channel = body.get("channel_id") or _field(body, "channel", "id")
+    team = body.get("team_id") or _field(body, "team", "id") or _field(body, "user", "team_id")
+    return Caller(str(user), str(channel), str(team))
 
 
 def check_workspace(config: BotConfig, caller: Caller) -> None:

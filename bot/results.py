@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from bot import presenters, render
-from bot.diagnosis import DiagnosisService
+from bot.diagnosis import DiagnosisService, offload
 from diagnostics.errors import CloudError, UsageError
 from diagnostics.report import Report, Status
 
@@ -34,7 +34,21 @@ async def diagnose_message(
     fixes_enabled: bool,
     note: str,
 ) -> tuple[dict[str, Any], Report | None]:
-    """(the message to post, the report) — or an error message that says what to do."""
+    """(the message to post, the report) — or an error message that says what to do.
+    Diagnosed and rendered on the work loop (bot/diagnosis.py), off the serving loop."""
+    return await offload(
+        lambda: _diagnose_message(service, target, gateway, probe, fixes_enabled, note)
+    )
+
+
+async def _diagnose_message(
+    service: DiagnosisService,
+    target: str,
+    gateway: str | None,
+    probe: bool,
+    fixes_enabled: bool,
+    note: str,
+) -> tuple[dict[str, Any], Report | None]:
     try:
         report = await service.run(target, gateway, probe)
     except UsageError as exc:
@@ -47,7 +61,13 @@ async def diagnose_message(
 async def all_message(
     service: DiagnosisService, gateway: str | None, note: str, offset: int = 0
 ) -> tuple[dict[str, Any], bool]:
-    """(the summary message, True) — or (an error message, False)."""
+    """(the summary message, True) — or (an error message, False); on the work loop."""
+    return await offload(lambda: _all_message(service, gateway, note, offset))
+
+
+async def _all_message(
+    service: DiagnosisService, gateway: str | None, note: str, offset: int
+) -> tuple[dict[str, Any], bool]:
     try:
         reports = await service.run_all(gateway)
     except (UsageError, CloudError) as exc:

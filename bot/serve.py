@@ -12,16 +12,19 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
 )
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.ack import dispatch
 from bot.config import ConfigError
 from bot.context import BotContext
+from bot.diagnosis import acks_first
+from bot.inbound import Refusal, refusal
 
 if TYPE_CHECKING:
     from bot.digest.live import Digests
@@ -29,12 +32,35 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
 def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.Application:
     """The aiohttp application: Slack's events endpoint and the health check."""
 
     async def events(request: web.Request) -> web.Response:
-        bolt_response = await dispatch(app, await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        acks_first.begin()
+        try:
+            return await answer(request)
+        finally:
+            acks_first.end()
+
+    async def answer(request: web.Request) -> web.Response:
+        raw = await request.read()
+        refused = refusal(raw, request.headers, request.content_type)
+        if refused is None:
+            try:
+                bolt_request = AsyncBoltRequest(
+                    body=raw.decode("utf-8"), query=request.query_string, headers=request.headers
+                )
+                bolt_response = await dispatch(app, bolt_request)
+            except Exception as exc:  # Bolt reads a body it trusts
+                refused = Refusal(400, f"Bolt could not handle it ({type(exc).__name__}: {exc})")
+            else:
+                return await to_aiohttp_response(bolt_response)
+        log.warning("refused a request from %s: %s", request.remote, one_line(str(refused)))
+        return web.Response(status=refused.status, text=f"refused: {refused}")
 
     async def healthz(_: web.Request) -> web.Response:
         ok = healthy()

@@ -131,6 +131,19 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def quiet_credential_chain(verbose: bool) -> None:
+    """The credential chain's logger prints each provider's failure with its traceback, on
+    handlers of its own, before the one line that says what to set. Keep that for -v (through
+    the root handler, once); otherwise the one line is the message.
+    """
+    import alibabacloud_credentials.client  # noqa: F401  (its providers set the logger up)
+
+    chain = logging.getLogger("credentials")
+    for handler in list(chain.handlers):
+        chain.removeHandler(handler)
+    chain.setLevel(logging.DEBUG if verbose else logging.CRITICAL)
+
+
 def main(argv: list[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
     if raw[:1] == ["emulator"]:
@@ -138,10 +151,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return emulator_main(raw[1:])
     args = parser().parse_args(_normalise(raw))
+    verbose = bool(getattr(args, "verbose", False))
     logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if args.command in ("check", "serve"):
+        quiet_credential_chain(verbose)
     try:
         if args.command == "serve":
             from cli.serve import run_serve

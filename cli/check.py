@@ -17,6 +17,7 @@ from diagnostics.cloud.clients import (
     credential_client,
     resolve_credentials,
 )
+from diagnostics.cloud.regions import check_region
 from diagnostics.engine import Diagnoser
 from diagnostics.errors import CloudError, UsageError
 from diagnostics.report import Report, Status
@@ -62,7 +63,13 @@ def run_check(args: CheckArgs) -> int:
 async def _check(settings: CloudSettings, args: CheckArgs) -> int:
     credentials = credential_client(settings)
     await resolve_credentials(credentials)
-    diagnoser = Diagnoser(build_clients(settings, credentials))
+    clients = build_clients(settings, credentials)
+    try:
+        await check_region(settings, credentials, clients.caller)
+    except CloudError as exc:  # the AccessKey pair itself was refused
+        print(f"vpc-test: {one_line(exc.reason)}", file=sys.stderr)
+        return EXIT_USAGE
+    diagnoser = Diagnoser(clients)
     try:
         wanted = diagnoser.vpc_accesses() if args.all else diagnoser.find(args.vpc_access or "")
         gateway, found = await asyncio.gather(diagnoser.gateway(args.gateway), wanted)

@@ -7,7 +7,9 @@ import os
 from contextlib import ExitStack
 
 from bot.config import BotConfig, ConfigError
+from diagnostics.cloud.caller import CloudCaller
 from diagnostics.cloud.clients import CloudSettings, credential_client, resolve_credentials
+from diagnostics.cloud.regions import check_region
 from diagnostics.errors import UsageError
 
 
@@ -39,7 +41,9 @@ async def _serve(config: BotConfig, settings: CloudSettings, host: str) -> None:
     from bot.serve import serve
     from bot.store import Store
 
-    await resolve_credentials(credential_client(settings))
+    credentials = credential_client(settings)
+    await resolve_credentials(credentials)
+    await check_region(settings, credentials, CloudCaller())
     store = await asyncio.to_thread(Store.open, config.database_url)
     ctx = BotContext(config, DiagnosisService.from_settings(settings, config.gateway), store)
     await serve(ctx, build_app(ctx), host)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from emulator.schema import WorldError
 from emulator.server import EmulatorServer
@@ -18,8 +19,15 @@ DEMO_WORLD = Path(__file__).parent / "worlds" / "demo.yaml"
 EXIT_USAGE = 3
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage: one line on stderr and exit 3, like the rest of `vpc-test`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {' '.join(message.split())} (see --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="vpc-test emulator",
         description="Serve a world file as the Alibaba Cloud CloudAPI, ECS and SLB APIs.",
     )
@@ -56,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse already printed why
         return 0 if exc.code == 0 else EXIT_USAGE
+    if not 0 <= args.port <= 65535:
+        print(
+            f"vpc-test emulator: --port {args.port}: give a TCP port (1–65535), "
+            "or 0 for any free one",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         world = load_world(args.world)
     except WorldError as exc:

@@ -164,6 +164,31 @@ def test_no_credentials_names_where_they_are_read(tmp_path: Path) -> None:
         assert source in line
 
 
+def test_no_credentials_is_the_one_line_even_when_the_chain_logs_tracebacks(
+    tmp_path: Path,
+) -> None:
+    """With the ECS metadata provider on, the credential chain logs each failure with its
+    traceback (about 60 lines); only the line that says what to set is shown, -v shows more."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "false"}
+    done = run_cli("check", "va-orders", env=env)
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) <= 3, done.stderr
+    assert lines[-1].startswith("vpc-test: no Alibaba Cloud credentials found; set ")
+    verbose = run_cli("check", "va-orders", "-v", env=env)
+    assert verbose.returncode == 3
+    assert len(verbose.stderr.splitlines()) > 3, verbose.stderr
+
+
+@pytest.mark.parametrize("region", ["xx-nowhere", "cn-hangzhou2"])
+def test_a_region_that_does_not_exist_is_refused_up_front(region: str) -> None:
+    line = usage_error(run_cli("check", "--sandbox", "--all", "--region", region))
+    assert f"region {region!r} does not exist" in line
+    assert "cn-hangzhou" in line and "--region" in line
+
+
 def test_endpoint_that_is_not_a_url() -> None:
     env = {
         "ALIBABA_CLOUD_ENDPOINT": "not-a-url",

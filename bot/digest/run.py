@@ -20,6 +20,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.context import BotContext
+from bot.diagnosis import offload
 from bot.digest.content import DigestInput, Key, digest_messages
 from bot.digest.history import UNKNOWN, VerdictRow
 from bot.digest.models import DigestSubscription
@@ -61,6 +62,13 @@ NO_GATEWAY = (
 
 
 async def diagnose(
+    ctx: BotContext, gateway_id: str | None, diagnoser: Diagnoser | None = None
+) -> Diagnosis:
+    """Every authorization in scope, on the work loop (bot/diagnosis.py)."""
+    return await offload(lambda: _diagnose(ctx, gateway_id, diagnoser))
+
+
+async def _diagnose(
     ctx: BotContext, gateway_id: str | None, diagnoser: Diagnoser | None = None
 ) -> Diagnosis:
     """Every authorization in scope; a failure midway keeps what was found.

@@ -187,3 +187,14 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.request_id} {self.actor} {self.action}>"
+
+
+class SlackDelivery(Base):
+    """A request Slack delivered, under the key Slack repeats when it delivers it again
+    (bot/deliveries.py); the first replica to insert the key handles the request."""
+
+    __tablename__ = "slack_deliveries"
+    __table_args__ = (Index("ix_slack_deliveries_seen_at", "seen_at"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -34,7 +34,7 @@ def gateway_acl(snap: Snapshot) -> CheckResult:
     acl = snap.gateway.acl
     if acl is None or acl.status != "on":
         return CheckResult(
-            "gateway.acl", Status.PASS, f"{snap.gateway.id} has no access-control policy on"
+            "gateway.acl", Status.PASS, f"{snap.gateway.id} has no access-control policy turned on"
         )
     evidence: dict[str, object] = {"acl_id": acl.acl_id, "acl_type": acl.acl_type}
     if isinstance(snap.gateway_acl_entries, tuple):

@@ -1,6 +1,6 @@
 """The served OpenAPI actions, registered by (API version, action name)."""
 
-from emulator.actions import cloudapi, ecs, slb  # noqa: F401  (importing registers them)
+from emulator.actions import cloudapi, ecs, regions, slb  # noqa: F401  (importing registers them)
 from emulator.actions.registry import (
     PRODUCTS,
     REGISTRY,

@@ -87,7 +87,8 @@ class RuntimeState:
 @dataclass
 class Context:
     """What a handler works with. For a regional action asked about another region, `world` is
-    an empty world of that region (so lookups find nothing and writes go nowhere)."""
+    an empty world of that region (so lookups find nothing and writes go nowhere); a region
+    that does not exist is InvalidRegionId.NotFound (actions/regions.py)."""
 
     world: World
     params: Params
@@ -113,6 +114,10 @@ class ActionSpec:
     def context(self, world: World, params: Params, state: RuntimeState) -> Context:
         if self.regional:
             region = params.str("RegionId", required=True)
+            from emulator.actions.regions import region_exists, region_not_found
+
+            if not region_exists(region, world.region):
+                raise region_not_found()
             if region != world.region:
                 world = World(
                     region=region,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import ctypes
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Mapping
@@ -44,6 +46,32 @@ def child_environment(base: Mapping[str, str], settings: Mapping[str, str]) -> d
         if not k.startswith(FOREIGN_PREFIXES) and k not in FOREIGN_NAMES
     }
     return {**kept, **settings}
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn that makes the child get SIGTERM when the playground dies, however it
+    dies (SIGKILL included): Linux's prctl(PR_SET_PDEATHSIG). None elsewhere.
+
+    Everything is looked up before the fork; the child only calls into libc. The signal
+    follows the thread that forked: the playground forks from its main (event-loop) thread,
+    which lives as long as the process.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigterm, 0, 0, 0)
+        if os.getppid() != parent:  # the playground died before prctl took effect
+            os._exit(1)
+
+    return preexec
 
 
 def health_url(events_url: str) -> str:
@@ -135,7 +163,11 @@ class Bot:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-        )  # same process group: Ctrl-C or a closed terminal stops the bot too
+            # Its own process group: Ctrl-C reaches the playground alone, which then stops
+            # the bot (SIGTERM, then SIGKILL after STOP_GRACE_S) - once, without a traceback.
+            start_new_session=True,
+            preexec_fn=die_with_parent(),
+        )
         self._relay_task = asyncio.create_task(self._relay(self._process))
 
     async def _relay(self, process: asyncio.subprocess.Process) -> None:

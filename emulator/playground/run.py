@@ -148,7 +148,7 @@ async def _serve(
                 say(f"    {key}={value}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     try:
         if await _until(playground.bot.wait_up(BOT_START_S), stop):

@@ -32,6 +32,8 @@ class Delivery:
     body: str
     headers: dict[str, str] = field(default_factory=dict)
     elapsed: float = 0.0
+    raw: str = ""  # the request body as sent, for `SlackPlatform.redeliver`
+    content_type: str = "application/x-www-form-urlencoded"
 
     @property
     def ok(self) -> bool:
@@ -241,6 +243,22 @@ class SlackPlatform:
             "event", body, json.dumps(body), forge_signature, stale, "application/json"
         )
 
+    async def redeliver(self, delivery: Delivery, retry_num: int | None = None) -> Delivery:
+        """Send `delivery`'s request again, byte for byte, freshly signed: as Slack does when
+        an ack was late or lost (with `X-Slack-Retry-Num`), or a doubled delivery (without)."""
+        extra = {}
+        if retry_num is not None:
+            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self._send(
+            delivery.kind,
+            delivery.payload,
+            delivery.raw,
+            False,
+            False,
+            delivery.content_type,
+            extra,
+        )
+
     # --- plumbing -----------------------------------------------------------------------------
 
     def _view_target(self, target: str | Mapping[str, Any]) -> dict[str, Any] | None:
@@ -279,6 +297,7 @@ class SlackPlatform:
         forge_signature: bool,
         stale: bool,
         content_type: str = "application/x-www-form-urlencoded",
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Delivery:
         timestamp = str(int(time.time()) - (STALE_BY if stale else 0))
         secret = self.signing_secret + ("-forged" if forge_signature else "")
@@ -288,6 +307,7 @@ class SlackPlatform:
             "X-Slack-Request-Timestamp": timestamp,
             "X-Slack-Signature": signature or "",
             "User-Agent": USER_AGENT,
+            **(extra_headers or {}),
         }
         if self._session is None or self._session.closed:
             timeout = aiohttp.ClientTimeout(total=self.timeout)
@@ -302,6 +322,8 @@ class SlackPlatform:
             body=text,
             headers=dict(response.headers),
             elapsed=time.perf_counter() - started,
+            raw=body,
+            content_type=content_type,
         )
         self.deliveries.append(delivery)
         return delivery

@@ -556,16 +556,16 @@ def test_sqlite_connections_are_set_up_for_concurrency(tmp_path: Any) -> None:
 
 def test_migrations_reach_head_idempotently_and_go_back(database_url: str) -> None:
     script = ScriptDirectory.from_config(alembic_config(database_url))
-    assert script.get_heads() == ["0002"]
+    assert script.get_heads() == ["0003"]
     engine = make_engine(database_url)
     try:
         upgrade(engine)
         upgrade(database_url)
         tables = set(inspect(engine).get_table_names())
-        assert {"fix_requests", "audit_log", "alembic_version"} <= tables
+        assert {"fix_requests", "audit_log", "slack_deliveries", "alembic_version"} <= tables
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-                ("0002",)
+                ("0003",)
             ]
         command.downgrade(alembic_config(engine), "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}

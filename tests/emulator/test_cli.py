@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_tea_openapi import utils_models as open_api
@@ -38,6 +39,27 @@ def test_usage_errors_exit_3(capsys) -> None:
     assert main(["--port", "many"]) == 3
     assert main(["--help"]) == 0
     assert "--world" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536"])
+def test_a_port_out_of_range_exits_3_with_one_line(port, capsys) -> None:
+    assert main(["--port", port]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--port {port}" in err and "Traceback" not in err
+
+
+def test_a_bad_port_through_the_command_is_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "emulator", "--port", "70000"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 3
+    assert done.stderr.splitlines() == [
+        "vpc-test emulator: --port 70000: give a TCP port (1–65535), or 0 for any free one"
+    ]
 
 
 async def test_serves_until_interrupted(scenario_path, monkeypatch) -> None:

@@ -128,6 +128,22 @@ def test_bad_worlds_fail_at_construction(tmp_path) -> None:
         EmulatorServer(path)
 
 
+async def test_a_region_that_does_not_exist_is_the_real_error(emulator_server, sdk_clients) -> None:
+    client = sdk_clients(emulator_server("ecs-pass"), region="xx-nowhere").ecs
+    with pytest.raises(ClientException) as info:
+        await client.describe_instances_async(ecs.DescribeInstancesRequest(region_id="xx-nowhere"))
+    assert info.value.code == "InvalidRegionId.NotFound"
+    assert info.value.status_code == 404
+
+
+async def test_describe_regions_lists_the_worlds_region(emulator_server, sdk_clients) -> None:
+    client = sdk_clients(emulator_server("ecs-pass")).ecs
+    body = (await client.describe_regions_async(ecs.DescribeRegionsRequest())).body
+    listed = {r.region_id for r in body.regions.region}
+    assert "cn-hangzhou" in listed and "cn-shanghai" in listed
+    assert "xx-nowhere" not in listed
+
+
 async def test_a_region_the_world_is_not_in_is_empty(emulator_server, sdk_clients) -> None:
     client = sdk_clients(emulator_server("ecs-pass"), region="cn-shanghai").ecs
     body = (

@@ -100,6 +100,11 @@ def test_gateway_acl_fails_only_with_failed_connectivity() -> None:
     assert passing.verdict == Status.PASS
 
 
+def test_gateway_without_acl_is_a_full_sentence() -> None:
+    summary = report_of(ecs_snapshot()).check("gateway.acl").summary
+    assert summary.endswith("has no access-control policy turned on"), summary
+
+
 def test_clb_listener_stopped_skips_health() -> None:
     report = report_of(clb_snapshot(listener_status="stopped"))
     got = statuses(report)
