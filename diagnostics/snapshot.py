@@ -4,6 +4,7 @@ holds an `Unavailable` with the reason, so the checks that need it become `unkno
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -117,10 +118,14 @@ class Snapshot:
     def group_members(self) -> list[server_groups.Member]:
         """The listener's backends, each marked whether it receives traffic (or
         FactUnavailable when the group or the health check could not be read)."""
-        listener = self.listener
-        assert listener is not None
+        listener, clb = self.listener, self.clb
+        assert listener is not None and clb is not None
         group, health = need(self.server_group), need(self.clb_health)
-        return server_groups.members(group, listener, health or ())
+        found = server_groups.members(group, listener, health or ())
+        if clb.status == "inactive" or listener.status != "running":
+            # Every backend reports `unavailable` here because nothing forwards at all.
+            return [dataclasses.replace(m, receives_traffic=False) for m in found]
+        return found
 
 
 def is_ip(text: str) -> bool:

@@ -961,6 +961,7 @@ def _check_references(top: Node, w: World) -> None:
         path = f"clb_instances[{i}]"
         vpc_known(f"{path}.vpc_id", lb.vpc_id)
         address_free(f"{path}.address", lb.vpc_id, lb.address)
+        default_weights: dict[str, tuple[int, str]] = {}
         for j, listener in enumerate(lb.listeners):
             lpath = f"{path}.listeners[{j}]"
             if listener.acl.id and not w.clb_acl(listener.acl.id):
@@ -981,6 +982,13 @@ def _check_references(top: Node, w: World) -> None:
                 )
             for k, backend in enumerate(listener.backends):
                 backend_known(f"{lpath}.backends[{k}]", backend, lb)
+                first = default_weights.setdefault(backend.server_id, (backend.weight, lpath))
+                if first[0] != backend.weight:
+                    fail(
+                        f"{lpath}.backends[{k}].weight",
+                        f"{backend.server_id} has weight {first[0]} at {first[1]}: the default "
+                        "server group is the load balancer's, so a server has one weight in it",
+                    )
         for kind in ("vserver_groups", "primary_secondary_groups"):
             for j, group in enumerate(getattr(lb, kind)):
                 for k, backend in enumerate(group.backends):

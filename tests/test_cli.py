@@ -446,4 +446,5 @@ def test_the_demo_world_shows_each_failure_its_header_promises() -> None:
         "va-legacy": ["clb.listener"],  # the listener is stopped
         "va-report": ["clb.backend_security_group"],  # the backend's group
         "va-web": [],
+        "va-checkout": [],  # vServer group: one backend admits, the ENI's group does not (warn)
     }

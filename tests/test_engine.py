@@ -244,7 +244,13 @@ async def test_the_ram_policies_grant_exactly_what_the_diagnosis_and_fixes_call(
     emulator_server,
 ) -> None:
     called: set[str] = set()
-    for world in ("gateway-acl", "clb-whitelist-missing"):
+    for world in (
+        "gateway-acl",
+        "clb-whitelist-missing",
+        "e2e-port-list",
+        "e2e-vserver-group",
+        "primary-secondary-failover",
+    ):
         clients = clients_for(emulator_server(world))
         await diagnose_all(clients, probe=ProbeRequest())
         called |= set(clients.caller.attempts)

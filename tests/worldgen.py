@@ -49,6 +49,7 @@ class WorldGen:
         self.seed = seed
         self.rng = random.Random(seed)
         self.counters: dict[str, int] = {}
+        self.default_weights: dict[str, int] = {}  # one weight per server in a default group
         self.world: World = {
             "region": "cn-hangzhou",
             "credentials": dict(CREDENTIALS),
@@ -323,8 +324,10 @@ class WorldGen:
         }
 
     def backend(self, server_id: str, backend_port: int) -> dict[str, Any]:
+        """A default-group backend: the group is the CLB's, so a server keeps one weight."""
         port = backend_port if self.chance(0.8) else self.rng.choice(PORTS)
-        return {"server_id": server_id, "port": port, "weight": self.rng.choice(WEIGHTS)}
+        weight = self.default_weights.setdefault(server_id, self.rng.choice(WEIGHTS))
+        return {"server_id": server_id, "port": port, "weight": weight}
 
     # --- authorizations: one method per kind of target -----------------------------------------
 

@@ -128,7 +128,7 @@ def port(snap: Snapshot) -> CheckResult:
                 Status.FAIL,
                 f"nothing listens on port {access.port} of {probe.instance_id}: "
                 "start the service, or correct the authorization's port",
-                {"port": access.port, "probe": probe.output},
+                {"instance_id": probe.instance_id, "port": access.port, "probe": probe.output},
             )
         return CheckResult(
             "authorization.port",

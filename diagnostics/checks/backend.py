@@ -17,11 +17,11 @@ def ecs_status(snap: Snapshot) -> CheckResult:
             "ecs.status",
             Status.FAIL,
             f"{instance.id} is {instance.status}: start it",
-            {"status": instance.status},
+            {"instance_id": instance.id, "status": instance.status},
         )
     full = need(snap.ecs_health)
     health = full[1] if full else "unknown"
-    evidence = {"status": instance.status, "health": health}
+    evidence = {"instance_id": instance.id, "status": instance.status, "health": health}
     if health == "Ok":
         return CheckResult("ecs.status", Status.PASS, f"{instance.id} is Running and Ok", evidence)
     if health == "Impaired":
@@ -39,7 +39,12 @@ def ecs_status(snap: Snapshot) -> CheckResult:
 def clb_listener(snap: Snapshot) -> CheckResult:
     clb, listener = snap.clb, snap.listener
     assert clb is not None and listener is not None
-    evidence = {"clb_status": clb.status, "listener_status": listener.status}
+    evidence = {
+        "clb_id": clb.id,
+        "listener": listener.name,
+        "clb_status": clb.status,
+        "listener_status": listener.status,
+    }
     name = f"{clb.id} listener {listener.port}/{listener.protocol}"
     if clb.status != "active":
         return CheckResult(

@@ -155,7 +155,7 @@ async def master_slave_group(c: CloudClients, group_id: str) -> ServerGroup:
                 server_id=s.server_id or "",
                 port=int(s.port or 0),
                 weight=int(s.weight if s.weight is not None else 100),
-                server_ip=s.server_ip or "",
+                server_ip=getattr(s, "server_ip", None) or "",  # the SDK model has no ServerIp
                 server_type=(s.type or "ecs").lower(),
                 role=s.server_type or "",
             )

@@ -4,13 +4,14 @@ A listener forwards to its vServer group, else its primary/secondary group, else
 default group. Weight 0 receives nothing (though it is health-checked). With the health check
 on, only `normal` backends receive traffic; a primary/secondary group serves from its Master
 while the Master is `normal`, else from its Slave. With the health check off every backend
-reports `unavailable` and the CLB forwards to every backend of weight > 0.
+reports `unavailable` and the CLB forwards to every backend of weight > 0, a
+primary/secondary pair included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from diagnostics.facts import BackendHealth, BackendServer, Listener, ServerGroup
@@ -80,21 +81,34 @@ def members(
     unchecked = health_check_off(listener, health)
     placed = [
         (server, port, _health_of(server, port, health))
-        for server in group.backends
+        for server in _servers(group, health)
         for port in (backend_port(server, listener),)
     ]
     serving = [(s, p, h) for s, p, h in placed if s.weight > 0 and (unchecked or h == "normal")]
-    if group.kind == "primary_secondary":
+    if group.kind == "primary_secondary" and not unchecked:
         serving = _in_service(serving)
     chosen = {(s.server_id, p) for s, p, _ in serving}
     return [Member(s, p, h, (s.server_id, p) in chosen) for s, p, h in placed]
 
 
+def _servers(group: ServerGroup, health: Sequence[BackendHealth]) -> tuple[BackendServer, ...]:
+    """The group's servers. The default group is the CLB's, but a listener's health rows
+    say which of them serve it, on which port: read them from there when there are some."""
+    if group.kind != "default" or not health:
+        return group.backends
+    known = {s.server_id: s for s in group.backends}
+    rows = dict.fromkeys((h.server_id, h.port) for h in health)
+    return tuple(
+        replace(known.get(server_id) or BackendServer(server_id, 0), port=port)
+        for server_id, port in rows
+    )
+
+
 def _in_service(
     candidates: list[tuple[BackendServer, int, str]],
 ) -> list[tuple[BackendServer, int, str]]:
-    """The Master while it can serve, else the Slave: one backend at a time. With no health
-    check every backend is a candidate, so the CLB stays on the Master."""
+    """The Master while it is normal, else the Slave. (With the health check off the CLB
+    forwards to both, as to any group: rule 8.)"""
     for role in (MASTER, SLAVE):
         found = [c for c in candidates if c[0].role == role]
         if found:
