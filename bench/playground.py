@@ -65,7 +65,9 @@ def _result(name: str, after: set[str]) -> Any:
             (
                 m
                 for m in state.get("messages", [])
-                if m["ts"] not in after and not m.get("ephemeral_to") and m.get("blocks")
+                if m["ts"] not in after
+                and not m.get("ephemeral_to")
+                and m.get("blocks")
                 and m["text"].startswith(name)
             ),
             None,
@@ -92,8 +94,12 @@ async def _round_trips(url: str, runs: int) -> tuple[list[float], list[float], l
             results.append(time.perf_counter() - started)
             block = next(b for b in message["blocks"] if "rerun" in json.dumps(b))
             started = time.perf_counter()
-            click = {"user": "U0DEVELOP1", "target": message["ts"], "action_id": "rerun",
-                     "block_id": block["block_id"]}
+            click = {
+                "user": "U0DEVELOP1",
+                "target": message["ts"],
+                "action_id": "rerun",
+                "block_id": block["block_id"],
+            }
             async with session.post(url + "api/click", json=click) as answer:
                 assert (await answer.json())["delivery"]["ok"]
             edited = (message.get("edited") or {}).get("ts")
@@ -123,7 +129,11 @@ def playground_bench(runs: int = 20) -> None:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "playground", "--port", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     assert process.stdout is not None
     url = ""
@@ -144,11 +154,15 @@ def playground_bench(runs: int = 20) -> None:
         process.send_signal(signal.SIGTERM)
         status = process.wait(30)
         stop_s = time.perf_counter() - stopping
-    print(f"    address printed after {address_s:.1f} s; bot up and digest subscribed after "
-          f"{ready_s:.1f} s")
+    print(
+        f"    address printed after {address_s:.1f} s; bot up and digest subscribed after "
+        f"{ready_s:.1f} s"
+    )
     print(f"    /vpc-test NAME → ack back at the page:     {_ms(acks)}")
     print(f"    /vpc-test NAME → result on the page (SSE): {_ms(results)}")
     print(f"    Re-run click   → message updated (SSE):    {_ms(reruns)}")
-    print(f"    peak RSS: playground {playground_mb:.0f} MB (both emulators and the page's "
-          f"server), bot {bot_mb:.0f} MB")
+    print(
+        f"    peak RSS: playground {playground_mb:.0f} MB (both emulators and the page's "
+        f"server), bot {bot_mb:.0f} MB"
+    )
     print(f"    SIGTERM → exited {status} after {stop_s:.2f} s, the bot with it")
