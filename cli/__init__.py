@@ -79,6 +79,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="INSTANCE",
         help="also probe the port with Cloud Assistant (from the target, or =INSTANCE)",
     )
+    check.add_argument(
+        "--probe-timeout",
+        metavar="S",
+        type=_seconds,
+        default=30.0,
+        help="wait this long for a running Cloud Assistant probe (default 30)",
+    )
     check.add_argument("--json", action="store_true", help="JSON (JSON Lines with --all)")
     check.add_argument(
         "--sandbox",
@@ -175,11 +182,24 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _seconds(text: str) -> float:
+    """A positive number of seconds, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a number of seconds above 0 and at most 3600"
+        )
+    return value
+
+
 def _check(args: argparse.Namespace) -> int:
     from cli.check import CheckArgs, run_check
     from diagnostics.snapshot import ProbeRequest
 
-    probe = None if args.probe is None else ProbeRequest(args.probe or None)
+    probe = None if args.probe is None else ProbeRequest(args.probe or None, args.probe_timeout)
     color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
     return run_check(
         CheckArgs(
