@@ -47,11 +47,24 @@ def parse_value(value: str | None, **types: type) -> dict[str, Any]:
 
 async def post_result(
     client: AsyncWebClient, respond: Any, channel_id: str, message: dict[str, Any]
-) -> None:
-    """Post in the channel; where the bot is not a member, answer through the response URL."""
+) -> str | None:
+    """Post in the channel; where the bot is not a member, answer through the response URL.
+    The posted message's ts, or None when it went through the response URL."""
     try:
-        await client.chat_postMessage(channel=channel_id, **message)
+        posted = await client.chat_postMessage(channel=channel_id, **message)
     except SlackApiError as exc:
         if exc.response.get("error") not in POST_FALLBACK_ERRORS:
             raise
         await respond(response_type="in_channel", **message)
+        return None
+    return posted.get("ts")
+
+
+async def replace_result(
+    client: AsyncWebClient, respond: Any, channel_id: str, ts: str | None, message: dict[str, Any]
+) -> None:
+    """Rewrite what `post_result` posted: by its ts, or through the response URL."""
+    if ts is None:
+        await respond(response_type="in_channel", replace_original=True, **message)
+    else:
+        await client.chat_update(channel=channel_id, ts=ts, **message)

@@ -123,14 +123,25 @@ class DiagnosisService:
     async def offload(work: Callable[[], Awaitable[T]]) -> T:
         return await offload(work)
 
+    def new_run(self) -> Diagnoser:
+        """One run's lookups, to share between the stages of a staged diagnosis."""
+        return Diagnoser(self.clients)
+
     async def run(
-        self, name_or_id: str, gateway_id: str | None = None, probe: bool = False
+        self,
+        name_or_id: str,
+        gateway_id: str | None = None,
+        probe: bool = False,
+        diagnoser: Diagnoser | None = None,
     ) -> Report:
+        """With `diagnoser` from `new_run()`, facts it already read are not read again: a
+        probe after a first report costs only the probe's own calls."""
+
         async def work() -> Report:
-            diagnoser = Diagnoser(self.clients)
-            gateway = await diagnoser.gateway(gateway_id or self.default_gateway)
-            access = await diagnoser.find(name_or_id)
-            return await diagnoser.diagnose(access, gateway, ProbeRequest() if probe else None)
+            run = diagnoser or Diagnoser(self.clients)
+            gateway = await run.gateway(gateway_id or self.default_gateway)
+            access = await run.find(name_or_id)
+            return await run.diagnose(access, gateway, ProbeRequest() if probe else None)
 
         return await offload(work)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot import presenters, render
 from bot.diagnosis import DiagnosisService, offload
+from diagnostics.engine import Diagnoser
 from diagnostics.errors import CloudError, UsageError
 from diagnostics.report import Report, Status
 
@@ -26,6 +28,23 @@ def result_message(report: Report, fixes_enabled: bool, note: str) -> dict[str, 
     )
 
 
+PROBING = (
+    "probing the port from inside the VPC with Cloud Assistant (up to 30 s); "
+    "this message updates when the probe answers"
+)
+
+
+def probing(report: Report) -> Report:
+    """The report before its probe: `backend.port` says the probe is running."""
+    checks = tuple(
+        replace(c, status=Status.SKIPPED, summary=PROBING, evidence={})
+        if c.id == "backend.port"
+        else c
+        for c in report.checks
+    )
+    return replace(report, checks=checks)
+
+
 async def diagnose_message(
     service: DiagnosisService,
     target: str,
@@ -33,11 +52,16 @@ async def diagnose_message(
     probe: bool,
     fixes_enabled: bool,
     note: str,
+    diagnoser: Diagnoser | None = None,
+    stage: str = "final",
 ) -> tuple[dict[str, Any], Report | None]:
     """(the message to post, the report) — or an error message that says what to do.
-    Diagnosed and rendered on the work loop (bot/diagnosis.py), off the serving loop."""
+    Diagnosed and rendered on the work loop (bot/diagnosis.py), off the serving loop.
+    `stage="probing"` renders the report without its probe, which is still to run."""
     return await offload(
-        lambda: _diagnose_message(service, target, gateway, probe, fixes_enabled, note)
+        lambda: _diagnose_message(
+            service, target, gateway, probe, fixes_enabled, note, diagnoser, stage
+        )
     )
 
 
@@ -48,13 +72,18 @@ async def _diagnose_message(
     probe: bool,
     fixes_enabled: bool,
     note: str,
+    diagnoser: Diagnoser | None,
+    stage: str,
 ) -> tuple[dict[str, Any], Report | None]:
     try:
-        report = await service.run(target, gateway, probe)
+        report = await service.run(target, gateway, probe, diagnoser)
     except UsageError as exc:
         return error_message(str(exc)), None
     except CloudError as exc:
         return error_message(f"Could not test {target}: {exc.reason}"), None
+    if stage == "probing":
+        note = f"{note} · :hourglass_flowing_sand: {PROBING}"
+        return result_message(probing(report), False, note), report
     return result_message(report, fixes_enabled, note), report
 
 

@@ -22,7 +22,7 @@ from bot.commands import (
     ListAccesses,
     parse,
 )
-from bot.context import BotContext, post_result
+from bot.context import BotContext, post_result, replace_result
 from bot.guard import Caller, Refused, caller_of, check_may_run_tests
 from bot.results import all_message, diagnose_message, error_message
 from diagnostics.errors import CloudError
@@ -51,10 +51,13 @@ def register(app: AsyncApp, ctx: BotContext) -> None:
             case ListAccesses(filter=word):
                 await ack(response_type="ephemeral", text="Listing VPC access authorizations…")
                 await respond(response_type="ephemeral", **await list_message(ctx, word))
-            case Check(target=target, gateway=gateway, probe=probe):
+            case Check(target=target, gateway=gateway, probe=True):
+                await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
+                await probed_check(ctx, client, respond, caller.channel_id, target, gateway, note)
+            case Check(target=target, gateway=gateway):
                 await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
                 message, report = await diagnose_message(
-                    ctx.diagnosis, target, gateway, probe, ctx.config.fixes_enabled, note
+                    ctx.diagnosis, target, gateway, False, ctx.config.fixes_enabled, note
                 )
                 await deliver(client, respond, caller.channel_id, message, ok=report is not None)
             case CheckAll(gateway=gateway):
@@ -87,6 +90,30 @@ async def digest_command(
     await respond(
         response_type="ephemeral", text=await live.answer(digests, command, caller, client)
     )
+
+
+async def probed_check(
+    ctx: BotContext,
+    client: Any,
+    respond: Any,
+    channel: str,
+    target: str,
+    gateway: str | None,
+    note: str,
+) -> None:
+    """A probe takes seconds: post the rest at once with the probe shown running, then
+    rewrite the message when the probe answers. Both stages share one run's lookups."""
+    run = ctx.diagnosis.new_run()
+    fixes = ctx.config.fixes_enabled
+    first, report = await diagnose_message(
+        ctx.diagnosis, target, gateway, False, fixes, note, run, stage="probing"
+    )
+    if report is None:
+        await respond(response_type="ephemeral", **first)
+        return
+    ts = await post_result(client, respond, channel, first)
+    final, report = await diagnose_message(ctx.diagnosis, target, gateway, True, fixes, note, run)
+    await replace_result(client, respond, channel, ts, final)
 
 
 async def deliver(

@@ -311,3 +311,28 @@ async def test_digest_commands_answer_at_once(bot) -> None:
     assert "daily at 09:00 Asia/Shanghai" in listed and f"<#{GENERAL}>" in listed
     assert bot.slack.posted(GENERAL) == []
     await asyncio.to_thread(bot.ctx.digests.close)
+
+
+async def test_a_probe_shows_running_then_the_message_updates_with_its_answer(
+    bot, cloud: EmulatorServer
+) -> None:
+    cloud.world.faults.probe_running_ms = 1500  # a Cloud Assistant command that takes seconds
+    delivery = await bot.platform.slash("orders-backend --probe")
+    assert delivery.ok and not delivery.late
+    [first] = await eventually(lambda: bot.slack.posted(GENERAL), what="the first result")
+    assert "probing the port from inside the VPC" in json.dumps(first["blocks"])
+    final = await eventually(
+        lambda: next(
+            (
+                m
+                for m in bot.slack.posted(GENERAL)
+                if m["ts"] == first["ts"] and "probing the port" not in json.dumps(m["blocks"])
+            ),
+            None,
+        ),
+        what="the message updated with the probe",
+    )
+    assert len(bot.slack.posted(GENERAL)) == 1  # rewritten in place, not posted twice
+    text = json.dumps(final["blocks"])
+    assert "backend.port" in text and "Cloud Assistant probe" in text
+    assert cloud.qualified_calls["ecs:DescribeSecurityGroupAttribute"] == 1  # one run's lookups
