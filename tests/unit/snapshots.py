@@ -63,7 +63,8 @@ def clb_snapshot(
     listener = Listener(80, protocol, listener_status, 8080, *acl)
     weights = weights or (100,) * len(health)
     servers = tuple(
-        BackendServer(f"i-shop-{n}", 0, weight) for n, weight in zip(range(len(health)), weights)
+        BackendServer(f"i-shop-{n}", 0, weight)
+        for n, weight in zip(range(len(health)), weights, strict=False)
     )
     clb = LoadBalancer(
         "lb-shop", "vpc-main", "192.168.1.100", "intranet", "active", (listener,), servers
