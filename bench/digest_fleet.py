@@ -11,6 +11,7 @@ import asyncio
 import time
 from typing import Any
 
+from bench.fleet import report_calls
 from bench.harness import emulator
 from bench.worlds import GATEWAY, fleet_world
 from bot.config import BotConfig
@@ -67,8 +68,6 @@ async def _run(settings: CloudSettings) -> tuple[float, Diagnoser, int, int]:
 
 
 def digest_bench() -> None:
-    from bench.__main__ import report_calls
-
     world = digest_world()
     print(
         f"(d) digest over {len(world['vpc_accesses'])} authorizations on {GATEWAYS} gateways, "
