@@ -393,7 +393,22 @@ async def test_the_cli_reports_what_the_in_process_engine_reports(
 FINDINGS = Path(__file__).parent / "random_world_findings"
 
 
-@pytest.mark.parametrize("path", sorted(FINDINGS.glob("*.yaml")), ids=lambda p: p.stem)
+# Findings still open (README.md): expected to fail until the side named wrong is mended; strict,
+# so a mended one shows as XPASS-failure and leaves this list. worldgen does not generate them.
+OPEN = {
+    "f8-eni-backend-probed-as-an-instance",
+    "f9-health-check-off-stopped-backend",
+    "f10-health-check-off-probe-of-one-backend",
+    "f11-empty-listener-borrows-the-default-group",
+}
+
+
+def finding_param(path: Path) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason="open finding")] if path.stem in OPEN else []
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+@pytest.mark.parametrize("path", [finding_param(p) for p in sorted(FINDINGS.glob("*.yaml"))])
 async def test_finding_world(server: EmulatorServer, path: Path) -> None:
     """Each minimal world holds the properties, and gives the statuses the spec expects."""
     world = yaml.safe_load(path.read_text())
