@@ -400,6 +400,7 @@ OPEN = {
     "f9-health-check-off-stopped-backend",
     "f10-health-check-off-probe-of-one-backend",
     "f11-empty-listener-borrows-the-default-group",
+    "f12-normal-master-of-weight-0",
 }
 
 

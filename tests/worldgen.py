@@ -471,6 +471,8 @@ class WorldGen:
             backend: dict[str, Any] = {"server_id": server_id, "port": port, "server_type": role}
             if self.chance(0.25):
                 backend["weight"] = self.rng.choice(WEIGHTS)
+                if role == "Master" and not KNOWN and backend["weight"] == 0:
+                    backend["weight"] = 100  # f12: a normal Master of weight 0 is read two ways
             backends.append(backend)
         self.rng.shuffle(backends)
         return {"id": self.next_id("rsp-ms"), "backends": backends}
