@@ -3,7 +3,7 @@
 For every generated world (tests/worldgen.py) and every (authorization, gateway) pair, the
 engine runs in-process through the real SDK clients against one emulator that swaps worlds,
 with `--probe` (so a port nothing listens on is visible), and its report is held to what the
-emulator computes by brute force (`emulator.network.connectivity`, world.md rules 1-5):
+emulator computes by brute force (`emulator.network.connectivity`, world.md rules 1-9):
 
 - A: not connected → some check other than `connectivity` fails (every cause is visible);
 - D: not connected → the check for the cause the emulator names fails (an inactive CLB:
@@ -45,7 +45,7 @@ from diagnostics.engine import Diagnoser
 from diagnostics.report import Report
 from diagnostics.snapshot import ProbeRequest
 from emulator import EmulatorServer, parse_world
-from emulator.network import connectivity
+from emulator.network import connectivity, resolve_target, tcp_listener
 from emulator.world import rule_id
 from tests.cli_runner import run_cli
 from tests.engine_helpers import clients_for
@@ -87,6 +87,10 @@ def known_names(world: World) -> set[str]:
                 names.add(rule["description"])
     for prefix_list in world.get("prefix_lists", []):
         names.add(prefix_list["id"])
+    for port_list in world.get("port_range_lists", []):
+        names.add(port_list["id"])
+    for eni in world.get("network_interfaces", []):
+        names.update((eni["id"], eni["private_ip"]))
     for acl in world.get("clb_acls", []):
         names.add(acl["id"])
     for lb in world.get("clb_instances", []):
@@ -96,6 +100,10 @@ def known_names(world: World) -> set[str]:
             for backend in listener.get("backends", []):
                 names.add(backend["server_id"])
                 names.add(f"{backend['server_id']}:{backend.get('port', listener['port'])}")
+        for group in lb.get("vserver_groups", []) + lb.get("primary_secondary_groups", []):
+            names.add(group["id"])
+            for backend in group["backends"]:
+                names.update((backend["server_id"], f"{backend['server_id']}:{backend['port']}"))
     return names
 
 
@@ -114,6 +122,7 @@ class Case:
     connected: bool
     reason: str
     report: dict[str, Any]
+    unchecked: bool = False  # the target is a CLB whose listener has `health_check: off`
 
 
 @dataclass
@@ -124,7 +133,7 @@ class Violation:
 
 
 def normalize(text: str) -> str:
-    text = re.sub(r"\b(?:i|lb|sg|acl|apigateway|vpc|va|pl|rule)-[\w-]+", "<id>", text)
+    text = re.sub(r"\b(?:i|lb|sg|acl|apigateway|vpc|va|pl|prl|eni|rsp|rule)-[\w-]+", "<id>", text)
     text = re.sub(r"\d+\.\d+\.\d+\.\d+(?:/\d+)?", "<ip>", text)
     return re.sub(r"\b\d+\b", "<n>", text)
 
@@ -148,8 +157,15 @@ CAUSES = (
 )
 
 
-def cause_check(reason: str) -> str:
-    return next(check for phrase, check in CAUSES if phrase in reason)
+def cause_checks(case: Case) -> tuple[str, ...]:
+    """The checks of which one must fail for the emulator's reason. With the listener's health
+    check off `clb.health` is `warn` (diagnosis.md: "health is not known, and `--probe` tells
+    whether the port answers") and `clb.backend_security_group` judges every backend of weight
+    > 0, serving or not, so then the probe, `backend.port`, may be the one."""
+    check = next(check for phrase, check in CAUSES if phrase in case.reason)
+    if check in ("clb.health", "clb.backend_security_group") and case.unchecked:
+        return (check, "backend.port")
+    return (check,)
 
 
 def violations(case: Case, world: World) -> list[Violation]:
@@ -177,14 +193,18 @@ def violations(case: Case, world: World) -> list[Violation]:
             case.reason,
         )
     if not case.connected:
-        expected = cause_check(case.reason)
-        step = checks[expected]["step"]
-        moot = checks[expected]["status"] == "skipped" and any(c["step"] < step for c in others)
-        if checks[expected]["status"] != "fail" and not moot:
+        expected = cause_checks(case)
+
+        def met(check_id: str) -> bool:
+            check = checks[check_id]
+            moot = check["status"] == "skipped" and any(c["step"] < check["step"] for c in others)
+            return check["status"] == "fail" or moot
+
+        if not any(met(check_id) for check_id in expected):
             add(
-                f"D: not connected ({normalize(case.reason)}), yet {expected} is "
-                f"{checks[expected]['status']}",
-                checks[expected]["summary"],
+                f"D: not connected ({normalize(case.reason)}), yet "
+                + " and ".join(f"{c} is {checks[c]['status']}" for c in expected),
+                checks[expected[0]]["summary"],
             )
     if case.connected:
         for check in others:
@@ -233,10 +253,16 @@ async def diagnose_world(
         gateway = live.gateway(report.gateway.id)
         assert access is not None and gateway is not None
         answer = connectivity(live, gateway, access)
-        cases.append(
-            Case(seed, access.id, gateway.id, answer.connected, answer.reason, report.to_json())
-        )
+        case = Case(seed, access.id, gateway.id, answer.connected, answer.reason, report.to_json())
+        case.unchecked = health_check_off(live, access)
+        cases.append(case)
     return cases
+
+
+def health_check_off(live: Any, access: Any) -> bool:
+    target = resolve_target(live, access)
+    listener = tcp_listener(target.clb, access.port) if target.clb else None
+    return listener is not None and listener.health_check == "off"
 
 
 def only_pair(world: World, access_id: str, gateway_id: str) -> World:
@@ -269,7 +295,9 @@ def describe(v: Violation, world: World) -> Iterator[str]:
     yield f"    reproduce: VPCTEST_FUZZ_ONLY={case.seed} pytest tests/test_random_worlds.py"
     yield f"    emulator: {'connected' if case.connected else 'not connected: ' + case.reason}"
     for check in case.report["checks"]:
-        if check["status"] != "pass" and check["id"] != "backend.port":
+        if check["status"] not in ("pass", "skipped") or (
+            check["status"] != "pass" and check["id"] != "backend.port"
+        ):
             yield f"    {check['id']}: {check['status']} — {check['summary']}"
     yield "    world (the checks above are from the whole world of the seed):"
     for line in yaml.safe_dump(world, sort_keys=False).splitlines():
@@ -365,7 +393,23 @@ async def test_the_cli_reports_what_the_in_process_engine_reports(
 FINDINGS = Path(__file__).parent / "random_world_findings"
 
 
-@pytest.mark.parametrize("path", sorted(FINDINGS.glob("*.yaml")), ids=lambda p: p.stem)
+# Findings still open (README.md): expected to fail until the side named wrong is mended; strict,
+# so a mended one shows as XPASS-failure and leaves this list. worldgen does not generate them.
+OPEN = {
+    "f8-eni-backend-probed-as-an-instance",
+    "f9-health-check-off-stopped-backend",
+    "f10-health-check-off-probe-of-one-backend",
+    "f11-empty-listener-borrows-the-default-group",
+    "f12-normal-master-of-weight-0",
+}
+
+
+def finding_param(path: Path) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason="open finding")] if path.stem in OPEN else []
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+@pytest.mark.parametrize("path", [finding_param(p) for p in sorted(FINDINGS.glob("*.yaml"))])
 async def test_finding_world(server: EmulatorServer, path: Path) -> None:
     """Each minimal world holds the properties, and gives the statuses the spec expects."""
     world = yaml.safe_load(path.read_text())
