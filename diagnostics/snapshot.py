@@ -239,7 +239,10 @@ async def _gather_clb(lookups: Lookups, snap: Snapshot) -> None:
 
     async def group() -> None:
         snap.server_group = await read(_server_group(lookups, clb, listener))
-        if isinstance(snap.server_group, ServerGroup) and listener.passes_client_ip:
+        # The backends' groups matter where client IPs pass through; a probe needs to know
+        # where a backend runs (an ENI's instance) whatever the protocol.
+        wanted = listener.passes_client_ip or snap.probe_requested
+        if isinstance(snap.server_group, ServerGroup) and wanted:
             await _gather_backends(lookups, snap, snap.server_group)
 
     await asyncio.gather(acl(), health(), group())

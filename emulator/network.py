@@ -220,8 +220,14 @@ def acl_admits(world: World, listener: Listener, sources: Iterable[IPv4Address])
     if listener.acl.status != "on":
         return True
     acl = world.clb_acl(listener.acl.id)
-    entries = [e.cidr for e in acl.entries] if acl else []
-    if listener.acl.type == "white":
+    entries = tuple(e.cidr for e in acl.entries) if acl else ()
+    return _acl_admits(listener.acl.type, entries, tuple(sources))
+
+
+@lru_cache(maxsize=1024)
+def _acl_admits(acl_type: str, entries: tuple[str, ...], sources: tuple[IPv4Address, ...]) -> bool:
+    """Address by address; remembered, since many listeners share one long list."""
+    if acl_type == "white":
         return not entries or all(covered(s, entries) for s in sources)
     return not any(covered(s, entries) for s in sources)
 

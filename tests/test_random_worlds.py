@@ -396,10 +396,8 @@ FINDINGS = Path(__file__).parent / "random_world_findings"
 # Findings still open (README.md): expected to fail until the side named wrong is mended; strict,
 # so a mended one shows as XPASS-failure and leaves this list. worldgen does not generate them.
 OPEN = {
-    "f8-eni-backend-probed-as-an-instance",
     "f9-health-check-off-stopped-backend",
     "f10-health-check-off-probe-of-one-backend",
-    "f11-empty-listener-borrows-the-default-group",
     "f12-normal-master-of-weight-0",
 }
 

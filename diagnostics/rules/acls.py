@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from diagnostics.facts import AclEntry
@@ -18,8 +19,10 @@ ACL_TYPES = ("white", "black")
 ENTRIES_SHOWN = 5  # a longer whitelist is abbreviated in explanations
 
 
+@lru_cache(maxsize=65_536)
 def _entry_addresses(entry: AclEntry) -> IntervalSet:
-    """IPv6 entries cover nothing of the IPv4 traffic under test."""
+    """IPv6 entries cover nothing of the IPv4 traffic under test. Cached: a long ACL shared
+    by many listeners is judged once per authorization, its entries parsed once."""
     return IntervalSet.from_cidrs([entry.cidr], skip_ipv6=True)
 
 

@@ -92,9 +92,9 @@ def members(
 
 
 def _servers(group: ServerGroup, health: Sequence[BackendHealth]) -> tuple[BackendServer, ...]:
-    """The group's servers. The default group is the CLB's, but a listener's health rows
-    say which of them serve it, on which port: read them from there when there are some."""
-    if group.kind != "default" or not health:
+    """The group's servers. The default group is the CLB's, but a listener's own health rows
+    say which of them serve it, on which port (none: it has no backends)."""
+    if group.kind != "default":
         return group.backends
     known = {s.server_id: s for s in group.backends}
     rows = dict.fromkeys((h.server_id, h.port) for h in health)
