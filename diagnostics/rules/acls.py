@@ -115,15 +115,24 @@ def evaluate_acl(
     kind = _acl_type(acl_type)
     listed = _as_entries(entries)
     wanted = as_interval_set(sources)
+    admitted, deciding = _judge(kind, listed, tuple(wanted.intervals()))
+    return AclResult(kind, acl_id, listed, wanted, admitted, wanted - admitted, deciding)
+
+
+@lru_cache(maxsize=4096)
+def _judge(
+    kind: str, listed: tuple[AclEntry, ...], spans: tuple[tuple[int, int], ...]
+) -> tuple[IntervalSet, tuple[AclEntry, ...]]:
+    """(admitted, deciding entries). Remembered: one long list shared by many listeners is
+    judged against the same egress for every authorization behind them."""
+    wanted = IntervalSet(spans)
     deciding = tuple(e for e in listed if _entry_addresses(e) & wanted)
     covered = IntervalSet(span for e in deciding for span in _entry_addresses(e).intervals())
     if kind == "black":
-        admitted = wanted - covered
-    elif listed:
-        admitted = wanted & covered
-    else:
-        admitted = wanted  # an enabled whitelist with no entries admits everything
-    return AclResult(kind, acl_id, listed, wanted, admitted, wanted - admitted, deciding)
+        return wanted - covered, deciding
+    if listed:
+        return wanted & covered, deciding
+    return wanted, deciding  # an enabled whitelist with no entries admits everything
 
 
 def missing_entries(
