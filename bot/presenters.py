@@ -135,7 +135,7 @@ def evidence_text(check: CheckResult, limit: int = SECTION_LIMIT) -> str:
     long lists show fewer items ("… and N more") until the rows fit, else the rows are cut
     with "… and N more rows". "" when there are none."""
     for items in (EVIDENCE_ITEMS, 5, 3, 1):
-        rows = [_mrkdwn_row(row) for row in evidence_lines(check, items)]
+        rows = [mrkdwn_row(row) for row in evidence_lines(check, items)]
         text = "\n".join(rows)
         if len(text) <= limit:
             return text
@@ -148,7 +148,8 @@ def evidence_text(check: CheckResult, limit: int = SECTION_LIMIT) -> str:
     return text
 
 
-def _mrkdwn_row(row: str) -> str:
+def mrkdwn_row(row: str) -> str:
+    """One evidence row: escaped, clipped, its nesting as em spaces."""
     depth = (len(row) - len(row.lstrip(" "))) // len(INDENT)
     return NESTED * 2 * depth + clip(escape(row.lstrip(" ")), LINE_LIMIT)
 
