@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from diagnostics.evidence import INDENT, evidence_lines
 from diagnostics.report import STEP_TITLES, CheckResult, Report, Status
 
 MARKS = {
@@ -22,6 +23,8 @@ VERDICT_WORDS = {Status.PASS: "passes", Status.FAIL: "fails", Status.UNKNOWN: "c
 LINE_LIMIT = 400
 SECTION_LIMIT = 2900
 HEADER_LIMIT = 150
+EVIDENCE_ITEMS = 10  # backends, segments, entries shown per list in a modal
+NESTED = "\u2003"  # an em space per level: Slack keeps it, where it may trim plain spaces
 STEP_GUIDES = {
     0: "API Gateway's own connectivity test. An access-control policy on the gateway "
     "instance makes this test fail whatever the network does.",
@@ -127,6 +130,30 @@ def result_context(report: Report, fixes_enabled: bool, note: str = "") -> dict[
     }
 
 
+def evidence_text(check: CheckResult, limit: int = SECTION_LIMIT) -> str:
+    """The check's evidence rows as mrkdwn, one a line, nested rows indented, within `limit`:
+    long lists show fewer items ("… and N more") until the rows fit, else the rows are cut
+    with "… and N more rows". "" when there are none."""
+    for items in (EVIDENCE_ITEMS, 5, 3, 1):
+        rows = [mrkdwn_row(row) for row in evidence_lines(check, items)]
+        text = "\n".join(rows)
+        if len(text) <= limit:
+            return text
+    text = ""
+    for shown, row in enumerate(rows):
+        more = f"\n_… and {len(rows) - shown} more rows_"
+        if len(text) + len(row) + 1 + len(more) > limit:
+            return text + more
+        text += ("\n" if text else "") + row
+    return text
+
+
+def mrkdwn_row(row: str) -> str:
+    """One evidence row: escaped, clipped, its nesting as em spaces."""
+    depth = (len(row) - len(row.lstrip(" "))) // len(INDENT)
+    return NESTED * 2 * depth + clip(escape(row.lstrip(" ")), LINE_LIMIT)
+
+
 def step_context(report: Report, step: int, region: str) -> dict[str, Any]:
     """The step modal: the guide, each check with its evidence, console links."""
     checks = [c for c in report.checks if c.step == step]
@@ -136,9 +163,7 @@ def step_context(report: Report, step: int, region: str) -> dict[str, Any]:
         "checks": [
             {
                 "line": check_line(c),
-                "evidence": clip(json.dumps(c.evidence, indent=1, ensure_ascii=False), 2800)
-                if c.evidence
-                else "",
+                "evidence": evidence_text(c),
             }
             for c in checks
         ],

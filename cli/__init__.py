@@ -93,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
         help="serve FILE (default: the bundled demo world) with the emulator and test it",
     )
     check.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    check.add_argument(
+        "--evidence",
+        action="store_true",
+        help="show the evidence rows under every check (default: under failing and warning ones)",
+    )
     check.add_argument("-v", "--verbose", action="store_true", help="log cloud calls and retries")
 
     emulator = commands.add_parser("emulator", help="serve a world file as Alibaba Cloud OpenAPI")
@@ -211,5 +216,6 @@ def _check(args: argparse.Namespace) -> int:
             json=args.json,
             sandbox=args.sandbox,
             color=color,
+            evidence=args.evidence,
         )
     )

@@ -36,6 +36,7 @@ class CheckArgs:
     json: bool = False
     sandbox: str | None = None  # None: no sandbox; "": the bundled demo world
     color: bool = False
+    evidence: bool = False  # evidence rows under every check, not only failing and warning
 
 
 def exit_status(verdicts: Sequence[Status]) -> int:
@@ -90,4 +91,7 @@ def emit(report: Report, args: CheckArgs) -> None:
     if args.json:
         print(json.dumps(report.to_json(), indent=None if args.all else 2), flush=True)
     else:
-        print(render_report(report, args.color) + ("\n" if args.all else ""), flush=True)
+        print(
+            render_report(report, args.color, args.evidence) + ("\n" if args.all else ""),
+            flush=True,
+        )

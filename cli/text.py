@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from diagnostics.evidence import evidence_lines
 from diagnostics.facts import ApiRef
 from diagnostics.report import STEP_TITLES, Report, Status
 
@@ -46,7 +47,12 @@ def root_cause_line(report: Report) -> str:
     return "; ".join(f"{c}: {report.check(c).summary}" for c in causes)
 
 
-def render_report(report: Report, color: bool = False) -> str:
+SHOWN_EVIDENCE = (Status.FAIL, Status.WARN)  # the checks whose evidence rows show by default
+
+
+def render_report(report: Report, color: bool = False, all_evidence: bool = False) -> str:
+    """The one-line-per-check report; under a failing or warning check (under every one that
+    ran, with `all_evidence`) its evidence rows, indented."""
     paint = Painter(color)
     access, gateway = report.vpc_access, report.gateway
     target = f"{access.instance_id}:{access.port}" + (
@@ -66,6 +72,10 @@ def render_report(report: Report, color: bool = False) -> str:
             lines.append(f"  {paint(STEP_TITLES[step], '1')}")
         line = f"    {paint.mark(check.status)} {check.id.ljust(width)}  {check.summary}"
         lines.append(paint(line, "2") if check.status == Status.SKIPPED else line)
+        shown = check.status in SHOWN_EVIDENCE or (all_evidence and check.status != Status.SKIPPED)
+        if shown:
+            indent = " " * (8 + width)
+            lines += [paint(f"{indent}{row}", "2") for row in evidence_lines(check)]
     for check in report.fixes:
         lines.append(f"  {paint('Fix', '1')} ({check.id}): {describe_fix(check.fix or {})}")
     if report.apis is None:

@@ -448,3 +448,31 @@ def test_the_demo_world_shows_each_failure_its_header_promises() -> None:
         "va-web": [],
         "va-checkout": [],  # vServer group: one backend admits, the ENI's group does not (warn)
     }
+
+
+def test_evidence_rows_show_the_server_group_and_its_backends() -> None:
+    """Under a failing check its evidence rows; `--evidence` shows them under every check."""
+    world = str(SCENARIOS / "e2e-eni-backend.yaml")
+    done = run_cli("check", "--sandbox", world, "shop-lb")
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    failing = next(i for i, line in enumerate(lines) if "✗ clb.backend_security_group" in line)
+    column = lines[failing].index("0 of 1 backend")  # the rows line up under the summary
+    rows = lines[failing + 1 : failing + 4]
+    assert [row[:column].strip() for row in rows] == ["", "", ""]
+    assert [row[column:] for row in rows] == [
+        "vServer group rsp-shop (shop-v2)",
+        "eni-shop-2:8080 — security groups sg-eni",
+        "  ✗ 100.104.13.0/26 matched by no rule",
+    ]
+    health = next(line for line in lines if "✓ clb.health" in line)
+    assert lines[lines.index(health) + 1].lstrip().startswith("– backend.port")  # passing: one line
+    assert "{" not in done.stdout
+
+    verbose = run_cli("check", "--sandbox", world, "shop-lb", "--evidence").stdout.splitlines()
+    health = next(i for i, line in enumerate(verbose) if "✓ clb.health" in line)
+    assert [row.strip() for row in verbose[health + 1 : health + 3]] == [
+        "vServer group rsp-shop (shop-v2)",
+        "eni-shop-2:8080 (ENI)  192.168.1.20  weight 100  normal  receives traffic",
+    ]
+    assert "✓ entry 100.104.13.0/26 (api gateway) admits" in "\n".join(verbose)

@@ -1,7 +1,8 @@
 """A digest's Slack messages, from the verdict history of one run: pure functions.
 
 Totals, what broke and what recovered since the previous digest, then every failing or
-unknown authorization with its root cause, how long it has been failing and a Details
+unknown authorization with its root cause (and that check's evidence rows: the server group
+and its backends, the deciding rule), how long it has been failing and a Details
 button (the bot's own `details` handler). Past `PAGE_SIZE` items the digest is several
 messages, "page k/N", each within Block Kit's limits; nothing is dropped.
 """
@@ -16,10 +17,14 @@ from typing import Any
 from bot import presenters, render
 from bot.digest.history import FAIL, PASS, UNKNOWN, AuthorizationHistory
 from bot.fix_views import slack_date
+from diagnostics.evidence import evidence_lines
 from diagnostics.report import Report
 
 PAGE_SIZE = 20  # items per message: 20 × (line + buttons) + header, contexts, error, summaries ≤ 50
 NAMES_LIMIT = 2900  # a "newly broken" / "recovered" list is clipped with "and N more"
+DETAIL_ROWS = 6  # evidence rows under a failing item, then "… and N more rows"
+DETAIL_LIMIT = 1200  # characters of those rows
+DETAIL_ITEMS = 3  # backends, segments, entries per list
 MARKS = {PASS: ":white_check_mark:", FAIL: ":x:", UNKNOWN: ":grey_question:"}
 Key = tuple[str, str]
 
@@ -32,6 +37,7 @@ class DigestInput:
     history: Sequence[AuthorizationHistory]
     at: datetime
     summaries: Mapping[Key, str] = field(default_factory=dict)  # root cause's check summary
+    details: Mapping[Key, Sequence[str]] = field(default_factory=dict)  # its evidence rows
     error: str | None = None  # the run failed midway: what and why
     only_changes: bool = False
     has_previous: bool = False  # a previous digest was posted
@@ -143,10 +149,26 @@ def _item(digest: DigestInput, item: AuthorizationHistory) -> dict[str, str]:
         line += f" could not be tested: {presenters.escape(why)}"
     if item.newly_broken:
         line += " · :new: newly broken"
+    line = presenters.clip(line, presenters.LINE_LIMIT)
+    if item.verdict == FAIL:
+        line += _detail_text(digest.details.get(item.key, ()))
     return {
-        "text": presenters.clip(line, presenters.LINE_LIMIT),
+        "text": line,
         "value": presenters.button_value(va=item.vpc_access_id, gw=item.gateway_id),
     }
+
+
+def _detail_text(rows: Sequence[str]) -> str:
+    """The root cause's evidence rows, one a line, nested ones indented, within DETAIL_LIMIT."""
+    shown = [presenters.mrkdwn_row(row) for row in rows[:DETAIL_ROWS]]
+    more = len(rows) - len(shown)
+    text = ""
+    for row in shown:
+        if len(text) + len(row) + 1 > DETAIL_LIMIT:
+            more += 1
+            continue
+        text += "\n" + row
+    return text + (f"\n_… and {more} more rows_" if more else "")
 
 
 def rerun_line(report: Report, note: str) -> str:
@@ -158,7 +180,10 @@ def rerun_line(report: Report, note: str) -> str:
         line += f" `{', '.join(report.root_causes)}` — {presenters.escape(first.summary)}"
     else:
         line += f" {report.verdict.value}"
-    return presenters.clip(f"{line}\n{note}", presenters.LINE_LIMIT)
+    line = presenters.clip(f"{line}\n{note}", presenters.LINE_LIMIT)
+    if report.root_causes and report.root_causes != ["connectivity"]:
+        line += _detail_text(evidence_lines(report.check(report.root_causes[0]), DETAIL_ITEMS))
+    return line
 
 
 def _span(span: Any) -> str:

@@ -21,12 +21,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import BotContext
 from bot.diagnosis import offload
-from bot.digest.content import DigestInput, Key, digest_messages
+from bot.digest.content import DETAIL_ITEMS, DigestInput, Key, digest_messages
 from bot.digest.history import UNKNOWN, VerdictRow
 from bot.digest.models import DigestSubscription
 from bot.digest.service import DigestStore
 from diagnostics.engine import Diagnoser
 from diagnostics.errors import CloudError, UsageError
+from diagnostics.evidence import evidence_lines
 from diagnostics.facts import Gateway, VpcAccess
 from diagnostics.report import Report
 
@@ -53,6 +54,11 @@ class Diagnosis:
     @property
     def summaries(self) -> dict[Key, str]:
         return {(r.gateway.id, r.vpc_access.id): _summary(r) for r in self.reports}
+
+    @property
+    def details(self) -> dict[Key, tuple[str, ...]]:
+        """The root cause's evidence rows (a few items of each list), for the digest line."""
+        return {(r.gateway.id, r.vpc_access.id): _details(r) for r in self.reports}
 
 
 NO_GATEWAY = (
@@ -162,6 +168,7 @@ class DigestRunner:
             history=[h for key, h in history.items() if key in seen],
             at=slot_at,
             summaries=found.summaries,
+            details=found.details,
             error=found.error,
             only_changes=sub.only_changes,
             has_previous=previous is not None,
@@ -209,6 +216,15 @@ class DigestRunner:
 
 def _reason(exc: Exception) -> str:
     return exc.reason if isinstance(exc, CloudError) else str(exc)
+
+
+def _details(report: Report) -> tuple[str, ...]:
+    if not report.root_causes or report.root_causes == ["connectivity"]:
+        return ()
+    try:
+        return tuple(evidence_lines(report.check(report.root_causes[0]), DETAIL_ITEMS))
+    except StopIteration:
+        return ()
 
 
 def _summary(report: Report) -> str:

@@ -14,6 +14,7 @@ from emulator.world import (
     PORTLESS_PROTOCOLS,
     PROTOCOLS,
     AclEntry,
+    Backend,
     ClbInstance,
     Listener,
     SgRule,
@@ -74,14 +75,38 @@ def view(world: World) -> dict[str, Any]:
                         "protocol": lis.protocol,
                         "status": lis.status,
                         "acl": {"status": lis.acl.status, "type": lis.acl.type, "id": lis.acl.id},
-                        "backends": [
-                            {"server_id": b.server_id, "port": b.port} for b in lis.backends
-                        ],
+                        "health_check": lis.health_check,
+                        "server_group": _group_of(lis),
+                        "backends": [_backend(b) for b in lis.backends],
                     }
                     for lis in lb.listeners
                 ],
+                "server_groups": [
+                    {
+                        "type": kind,
+                        "id": g.id,
+                        "name": g.name,
+                        "backends": [_backend(b) for b in g.backends],
+                    }
+                    for kind, groups in (
+                        ("vserver", lb.vserver_groups),
+                        ("primary_secondary", lb.primary_secondary_groups),
+                    )
+                    for g in groups
+                ],
             }
             for lb in world.clb_instances
+        ],
+        "network_interfaces": [
+            {
+                "id": e.id,
+                "vpc_id": e.vpc_id,
+                "private_ip": e.private_ip,
+                "instance_id": e.instance_id,
+                "status": "InUse" if e.instance_id else "Available",
+                "security_groups": list(e.security_groups),
+            }
+            for e in world.network_interfaces
         ],
         "acls": [
             {"id": a.id, "entries": [{"cidr": e.cidr, "comment": e.comment} for e in a.entries]}
@@ -89,6 +114,28 @@ def view(world: World) -> dict[str, Any]:
         ],
         "prefix_lists": [{"id": p.id, "entries": list(p.entries)} for p in world.prefix_lists],
     }
+
+
+def _group_of(listener: Listener) -> dict[str, str]:
+    """The group the listener forwards to: its vServer group, else its primary/secondary
+    group, else the CLB's default group (its own `backends`)."""
+    if listener.server_group:
+        return {"type": "vserver", "id": listener.server_group}
+    if listener.primary_secondary_group:
+        return {"type": "primary_secondary", "id": listener.primary_secondary_group}
+    return {"type": "default", "id": ""}
+
+
+def _backend(backend: Backend) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "server_id": backend.server_id,
+        "type": backend.type,
+        "port": backend.port,
+        "weight": backend.weight,
+    }
+    if backend.server_type:
+        shown["role"] = backend.server_type
+    return shown
 
 
 def _rule(rule: SgRule) -> dict[str, Any]:

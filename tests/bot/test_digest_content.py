@@ -123,3 +123,31 @@ def test_a_long_list_of_names_ends_in_and_n_more() -> None:
     summary = messages[0]["blocks"][2]["text"]["text"]
     assert summary.startswith(":rotating_light: *Newly broken* (400)") and "more" in summary
     assert len(summary) <= 3000
+
+
+def test_a_failing_item_shows_its_root_causes_evidence_rows() -> None:
+    history = [item(1, FAIL, FAIL, ("clb.health",)), item(2, UNKNOWN, None, ("Throttling",))]
+    rows = (
+        "vServer group rsp-1 (web-v2)",
+        "i-web-1:8080  weight 100  abnormal  — no traffic",
+        "eni-x:9000 (ENI)  weight 0  normal  — weight 0, no traffic",
+        "  nested <b>",
+        *(f"i-{n}:80  weight 100  abnormal  — no traffic" for n in range(10)),
+    )
+    details = {(GW, "va-1"): rows, (GW, "va-2"): rows}
+    digest = DigestInput("DG-7Q2K", history, AT, {(GW, "va-1"): "no backend is healthy"}, details)
+    [message] = digest_messages(digest)
+    line = next(
+        b["text"]["text"] for b in message["blocks"] if b.get("block_id") == "line-1"
+    ).split("\n")
+    assert line[1:] == [
+        "vServer group rsp-1 (web-v2)",
+        "i-web-1:8080  weight 100  abnormal  — no traffic",
+        "eni-x:9000 (ENI)  weight 0  normal  — weight 0, no traffic",
+        "\u2003\u2003nested &lt;b&gt;",
+        "i-0:80  weight 100  abnormal  — no traffic",
+        "i-1:80  weight 100  abnormal  — no traffic",
+        "_… and 8 more rows_",
+    ]
+    unknown = next(b["text"]["text"] for b in message["blocks"] if b.get("block_id") == "line-2")
+    assert "vServer group" not in unknown  # only a failing item carries evidence rows

@@ -110,3 +110,29 @@ def test_all_summary_pages_and_counts_every_report(demo_reports) -> None:
         offset = json.loads(context["next_value"])["o"]
     assert seen == len(failing)
     assert len(failing) > ALL_PAGE_SIZE
+
+
+def test_step_modal_evidence_is_rows_within_the_section_limit(demo_reports) -> None:
+    """A vServer group of 300 backends: rows, clipped with "… and N more", no JSON."""
+    report = next(r for r in demo_reports if r.vpc_access.id == "va-checkout")
+    health = report.check("clb.health")
+    backend = {"type": "ecs", "port": 8080, "weight": 100, "health": "normal"}
+    many = {
+        "server_group": {"type": "vserver", "id": "rsp-big", "name": "x" * 500},
+        "backends": [
+            {**backend, "server_id": f"i-{n}-" + "y" * 300, "receives_traffic": True}
+            for n in range(300)
+        ],
+    }
+    big = replace(
+        report,
+        checks=tuple(replace(c, evidence=many) if c is health else c for c in report.checks),
+    )
+    modal = render.modal("step_modal.json.j2", **presenters.step_context(big, 3, "cn-hangzhou"))
+    sections = [b["text"]["text"] for b in modal["blocks"] if b["type"] == "section"]
+    rows = next(t for t in sections if t.startswith("vServer group rsp-big"))
+    assert len(rows) <= 3000
+    *backends, more = rows.split("\n")[1:]
+    assert more == f"… and {300 - len(backends)} more"  # fewer backends, as many as fit
+    assert all(row.endswith("weight 100  normal  receives traffic") for row in backends)
+    assert "```" not in json.dumps(modal) and '\\"backends\\"' not in json.dumps(modal)

@@ -119,3 +119,21 @@ def test_a_slow_ack_shows_slacks_three_second_rule(browser, slow_bot, shot) -> N
         expect(page.locator("[data-testid=refused]")).to_contain_text("150")
         context.close()
         running.stop()
+
+
+def test_the_cloud_panel_lists_server_groups_backends_and_interfaces(page) -> None:
+    cloud = SlackPage(page).cloud()
+    group = cloud.locator("[data-testid=server-group][data-group=rsp-checkout]")
+    expect(group).to_contain_text("vServer group rsp-checkout (checkout)")
+    expect(group).to_contain_text("used by 80/tcp")
+    eni = group.locator("[data-testid=backend][data-server=eni-orders-2]")
+    expect(eni).to_contain_text("eni-orders-2:8080 (ENI) weight 100")
+    listener = cloud.locator("[data-testid=listener][data-lb=lb-checkout]")
+    expect(listener.locator("[data-testid=listener-group]")).to_have_text(
+        "vServer group rsp-checkout (checkout)"
+    )
+    shop = cloud.locator("[data-testid=listener][data-lb=lb-shop]")
+    expect(shop).to_contain_text("default group: i-shop-1:8080 weight 100")
+    interface = cloud.locator("[data-testid=eni][data-eni=eni-orders-2]")
+    expect(interface).to_have_attribute("data-status", "InUse")
+    expect(interface).to_contain_text("on i-orders · sg-orders-eni")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,43 @@ def test_the_view_shows_what_the_guide_checks(world: World) -> None:
     assert legacy["listeners"][0]["status"] == "stopped"
     shop = next(a for a in shown["acls"] if a["id"] == "acl-shop")
     assert shop["entries"] == [{"cidr": "10.0.0.0/8", "comment": "office"}]
+
+
+def test_the_view_lists_server_groups_and_network_interfaces(world: World) -> None:
+    checkout = next(lb for lb in view(world)["clbs"] if lb["id"] == "lb-checkout")
+    [listener] = checkout["listeners"]
+    assert listener["server_group"] == {"type": "vserver", "id": "rsp-checkout"}
+    assert listener["health_check"] == "on"
+    [group] = checkout["server_groups"]
+    assert (group["type"], group["id"], group["name"]) == ("vserver", "rsp-checkout", "checkout")
+    assert group["backends"] == [
+        {"server_id": "i-orders", "type": "ecs", "port": 8080, "weight": 100},
+        {"server_id": "eni-orders-2", "type": "eni", "port": 8080, "weight": 100},
+    ]
+    assert view(world)["network_interfaces"] == [
+        {
+            "id": "eni-orders-2",
+            "vpc_id": "vpc-main",
+            "private_ip": "192.168.1.40",
+            "instance_id": "i-orders",
+            "status": "InUse",
+            "security_groups": ["sg-orders-eni"],
+        }
+    ]
+    legacy = next(lb for lb in view(world)["clbs"] if lb["id"] == "lb-legacy")
+    assert legacy["listeners"][0]["server_group"] == {"type": "default", "id": ""}
+    assert legacy["listeners"][0]["backends"][0]["weight"] == 100
+
+
+def test_a_primary_secondary_group_shows_its_roles() -> None:
+    world = load_world(Path(__file__).parents[1] / "scenarios" / "primary-secondary-failover.yaml")
+    [lb] = view(world)["clbs"]
+    assert lb["listeners"][0]["server_group"]["type"] == "primary_secondary"
+    [group] = lb["server_groups"]
+    assert [(b["server_id"], b["role"]) for b in group["backends"]] == [
+        ("i-pay-a", "Master"),
+        ("i-pay-b", "Slave"),
+    ]
 
 
 def test_instances_stop_start_and_stop_listening(world: World) -> None:

@@ -20,7 +20,9 @@ function worldRows(world) {
   }
   for (const lb of world.clbs || []) {
     for (const l of lb.listeners || []) rows.set(`lis:${lb.id}:${l.port}`, JSON.stringify(l));
+    for (const g of lb.server_groups || []) rows.set(`rsp:${lb.id}:${g.id}`, JSON.stringify(g));
   }
+  for (const e of world.network_interfaces || []) rows.set("eni:" + e.id, JSON.stringify(e));
   for (const a of world.acls || []) {
     for (const e of a.entries || []) rows.set(`acl:${a.id}:${e.cidr}`, JSON.stringify(e));
   }
@@ -48,6 +50,9 @@ export function setWorld(world, { rebaseline = false } = {}) {
     for (const lb of world.clbs || []) {
       for (const l of lb.listeners || []) {
         for (const b of l.backends || []) if (b.server_id === i.id) ports.add(b.port);
+      }
+      for (const g of lb.server_groups || []) {
+        for (const b of g.backends || []) if (b.server_id === i.id) ports.add(b.port);
       }
     }
     store.knownPorts.set(i.id, ports);
@@ -164,6 +169,7 @@ function renderWorld() {
     ...securityGroupCards(world, links),
     h("div", { class: "group-title" }, "Load balancers (CLB)"),
     ...clbCards(world, links),
+    interfacesCard(world),
     ...aclCards(world, links),
     prefixListsCard(world),
   );
@@ -431,14 +437,70 @@ function clbCards(world, links) {
         ),
         h("div", { class: "row-sub" },
           pill(l.acl?.id ? `ACL ${l.acl.status} · ${l.acl.type}list ${l.acl.id}` : `ACL ${l.acl?.status || "off"} · none attached`, aclOn ? "soft" : "off"),
-          " backends ",
-          (l.backends || []).length
-            ? (l.backends || []).map((b, k) => [k ? ", " : "", h("code", null, `${b.server_id}:${b.port}`),
-              ecsById.get(b.server_id) && ecsById.get(b.server_id).status !== "Running" ? h("span", { class: "muted" }, " (stopped)") : null])
-            : h("span", { class: "muted" }, "none")),
+          l.health_check === "off" ? [" ", pill("health check off", "warn")] : null,
+          " → ",
+          listenerGroup(lb, l, ecsById)),
       ));
     }),
+    ...(lb.server_groups || []).map((g) => flashIf(`rsp:${lb.id}:${g.id}`, h(
+      "div",
+      { class: "row server-group", "data-testid": "server-group", "data-lb": lb.id, "data-group": g.id, "data-type": g.type },
+      h("div", { class: "row-main" }, h("b", null, groupTitle(g)),
+        h("span", { class: "muted" }, " used by ", usersOf(lb, g) || "no listener")),
+      h("div", { class: "row-sub" }, backendList(g.backends, ecsById)),
+    ))),
   ));
+}
+
+const GROUP_KINDS = { vserver: "vServer group", primary_secondary: "primary/secondary group" };
+
+/** `vServer group rsp-1 (name)`, as the diagnosis names it. */
+function groupTitle(g) {
+  const named = g.name && g.name !== g.id ? ` (${g.name})` : "";
+  return GROUP_KINDS[g.type] ? `${GROUP_KINDS[g.type]} ${g.id}${named}` : "the default server group";
+}
+
+function usersOf(lb, g) {
+  return (lb.listeners || []).filter((l) => l.server_group?.id === g.id).map((l) => `${l.port}/${l.protocol}`).join(", ");
+}
+
+/** The group a listener forwards to, and (for the default group) its backends. */
+function listenerGroup(lb, l, ecsById) {
+  const used = l.server_group || { type: "default", id: "" };
+  if (used.type === "default") return ["default group: ", backendList(l.backends, ecsById)];
+  const group = (lb.server_groups || []).find((g) => g.id === used.id);
+  return h("span", { "data-testid": "listener-group" }, group ? groupTitle(group) : `${GROUP_KINDS[used.type] || "group"} ${used.id} (missing)`);
+}
+
+/** `i-web-1:8080 w100`, `eni-x:9000 (ENI) w0`, `i-a:80 Master`, one chip each. */
+function backendList(backends, ecsById) {
+  if (!(backends || []).length) return h("span", { class: "muted" }, "no backends");
+  return backends.map((b, k) => [
+    k ? ", " : "",
+    h("span", { class: "backend", "data-testid": "backend", "data-server": b.server_id, "data-port": b.port },
+      h("code", null, `${b.server_id}:${b.port}`),
+      b.type === "eni" ? h("span", { class: "muted" }, " (ENI)") : null,
+      b.role ? h("span", { class: "muted" }, " " + b.role) : null,
+      h("span", { class: b.weight > 0 ? "muted" : "muted warn" }, ` weight ${b.weight ?? 100}`),
+      ecsById.get(b.server_id) && ecsById.get(b.server_id).status !== "Running" ? h("span", { class: "muted" }, " (stopped)") : null),
+  ]);
+}
+
+/** Secondary network interfaces: address, instance, their own security groups (read-only). */
+function interfacesCard(world) {
+  const enis = world.network_interfaces || [];
+  if (!enis.length) return null;
+  return card(
+    "Network interfaces", "read-only",
+    ...enis.map((e) => flashIf("eni:" + e.id, h(
+      "div",
+      { class: "row", "data-testid": "eni", "data-eni": e.id, "data-status": e.status },
+      h("div", { class: "row-main" }, h("b", null, e.id), h("span", { class: "muted" }, " ", e.private_ip),
+        pill(e.status, e.status === "InUse" ? "ok" : "off")),
+      h("div", { class: "row-sub" }, e.instance_id ? ["on ", h("code", null, e.instance_id), " · "] : "detached · ",
+        h("span", { class: "muted" }, (e.security_groups || []).join(", ") || "no security group")),
+    ))),
+  );
 }
 
 /** One card per CLB ACL: its entries, and a form to add one. */
