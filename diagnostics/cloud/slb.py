@@ -102,6 +102,20 @@ def _listener_from_sdk(item: slb.DescribeLoadBalancerListenersResponseBodyListen
     )
 
 
+def _member(server: object, role: str = "") -> BackendServer:
+    """A vServer or primary/secondary group member (the two SDK models share these fields;
+    the primary/secondary one has no ServerIp)."""
+    weight = getattr(server, "weight", None)
+    return BackendServer(
+        server_id=getattr(server, "server_id", None) or "",
+        port=int(getattr(server, "port", None) or 0),
+        weight=int(weight if weight is not None else 100),
+        server_ip=getattr(server, "server_ip", None) or "",
+        server_type=(getattr(server, "type", None) or "ecs").lower(),
+        role=role,
+    )
+
+
 async def vserver_group(c: CloudClients, group_id: str) -> ServerGroup:
     """A vServer group: each backend on its own port, ECS instances or ENIs."""
     request = slb.DescribeVServerGroupAttributeRequest(
@@ -119,16 +133,7 @@ async def vserver_group(c: CloudClients, group_id: str) -> ServerGroup:
         kind="vserver",
         id=body.vserver_group_id or group_id,
         name=body.vserver_group_name or "",
-        backends=tuple(
-            BackendServer(
-                server_id=s.server_id or "",
-                port=int(s.port or 0),
-                weight=int(s.weight if s.weight is not None else 100),
-                server_ip=s.server_ip or "",
-                server_type=(s.type or "ecs").lower(),
-            )
-            for s in servers
-        ),
+        backends=tuple(_member(s) for s in servers),
     )
 
 
@@ -150,17 +155,7 @@ async def master_slave_group(c: CloudClients, group_id: str) -> ServerGroup:
         kind="primary_secondary",
         id=body.master_slave_server_group_id or group_id,
         name=body.master_slave_server_group_name or "",
-        backends=tuple(
-            BackendServer(
-                server_id=s.server_id or "",
-                port=int(s.port or 0),
-                weight=int(s.weight if s.weight is not None else 100),
-                server_ip=getattr(s, "server_ip", None) or "",  # the SDK model has no ServerIp
-                server_type=(s.type or "ecs").lower(),
-                role=s.server_type or "",
-            )
-            for s in servers
-        ),
+        backends=tuple(_member(s, role=s.server_type or "") for s in servers),
     )
 
 
