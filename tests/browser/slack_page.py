@@ -16,7 +16,17 @@ class SlackPage:
         self.page.select_option("[data-testid=identity]", user_id)
 
     def open(self, channel_id: str) -> None:
-        self.page.click(f"[data-testid=channel][data-channel={channel_id}]")
+        """Switch channel, and wait until the page shows it: a sidebar re-rendered by a
+        server-sent update while the click lands would otherwise leave the old channel."""
+        link = f"[data-testid=channel][data-channel={channel_id}]"
+        for _ in range(3):
+            self.page.click(link)
+            try:
+                expect(self.page.locator(f"{link}[aria-current=page]")).to_have_count(1)
+                return
+            except AssertionError:
+                continue
+        expect(self.page.locator(f"{link}[aria-current=page]")).to_have_count(1)
 
     def type(self, command: str) -> None:
         composer = self.page.locator("[data-testid=composer]")
