@@ -8,6 +8,7 @@ from typing import Any
 
 from bot import presenters, render
 from bot.diagnosis import DiagnosisService, offload
+from diagnostics.cloud.ecs import PROBE_DEADLINE_S
 from diagnostics.engine import Diagnoser
 from diagnostics.errors import CloudError, UsageError
 from diagnostics.report import Report, Status
@@ -29,8 +30,8 @@ def result_message(report: Report, fixes_enabled: bool, note: str) -> dict[str, 
 
 
 PROBING = (
-    "probing the port from inside the VPC with Cloud Assistant (up to 30 s); "
-    "this message updates when the probe answers"
+    "probing the port from inside the VPC with Cloud Assistant "
+    f"(up to {PROBE_DEADLINE_S:g} s); this message updates when the probe answers"
 )
 
 

@@ -83,7 +83,6 @@ def parser() -> argparse.ArgumentParser:
         "--probe-timeout",
         metavar="S",
         type=_seconds,
-        default=30.0,
         help="wait this long for a running Cloud Assistant probe (default 30)",
     )
     check.add_argument("--json", action="store_true", help="JSON (JSON Lines with --all)")
@@ -204,7 +203,8 @@ def _check(args: argparse.Namespace) -> int:
     from cli.check import CheckArgs, run_check
     from diagnostics.snapshot import ProbeRequest
 
-    probe = None if args.probe is None else ProbeRequest(args.probe or None, args.probe_timeout)
+    timeout = {} if args.probe_timeout is None else {"timeout_s": args.probe_timeout}
+    probe = None if args.probe is None else ProbeRequest(args.probe or None, **timeout)
     color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
     return run_check(
         CheckArgs(

@@ -10,6 +10,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from diagnostics.cloud.ecs import PROBE_DEADLINE_S
 from diagnostics.errors import CloudError
 from diagnostics.facts import (
     TCP_CARRYING,
@@ -66,7 +67,7 @@ class ProbeRequest:
     a Cloud Assistant invocation still running after `timeout_s` is given up on."""
 
     from_instance: str | None = None
-    timeout_s: float = 30.0
+    timeout_s: float = PROBE_DEADLINE_S
 
 
 Backend = EcsInstance | NetworkInterface  # what a backend's server id names
@@ -202,7 +203,7 @@ async def _resolve_ip(lookups: Lookups, snap: Snapshot) -> None:
     elif lb_ids:
         snap.clb = await lookups.load_balancer(lb_ids[0])
     elif isinstance(enis, Unavailable):
-        raise CloudError("ecs", "DescribeNetworkInterfaces", "Unavailable", enis.reason)
+        snap.target_lookup = enis  # nothing else holds the IP, and the ENIs could not be read
     elif secondary:
         snap.eni = secondary[0]
         if snap.eni.instance_id:
