@@ -25,8 +25,8 @@ import yaml
 from bench.bot_process import bot_process, free_port
 from bench.goals import below, mark
 from bench.harness import emulator
-from cli.sandbox import demo_world_path
-from emulator.slack import SlackPlatform, SlackServer
+from vpctest.cli.sandbox import demo_world_path
+from vpctest.slack_emulator import SlackPlatform, SlackServer
 
 GOAL_P99_MS = 100.0
 RESULT_TIMEOUT_S = 120.0

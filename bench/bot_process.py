@@ -18,7 +18,7 @@ from pathlib import Path
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 ROOT = Path(__file__).resolve().parents[1]
-COMMAND = (sys.executable, "-m", "cli", "serve")
+COMMAND = (sys.executable, "-m", "vpctest.cli", "serve")
 CLEARED = ("ALIBABA_CLOUD_", "VPCTEST_", "SLACK_")
 CLEARED_VARS = {"DATABASE_URL", "PORT", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"}
 

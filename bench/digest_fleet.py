@@ -14,12 +14,12 @@ from typing import Any
 from bench.fleet import report_calls
 from bench.harness import emulator
 from bench.worlds import GATEWAY, fleet_world
-from bot.config import BotConfig
-from bot.context import BotContext
-from bot.diagnosis import DiagnosisService
-from bot.digest.run import diagnose
-from diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
-from diagnostics.engine import Diagnoser
+from vpctest.bot.config import BotConfig
+from vpctest.bot.context import BotContext
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.digest.run import diagnose
+from vpctest.diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
+from vpctest.diagnostics.engine import Diagnoser
 
 GATEWAYS = 5
 QPS = 20.0

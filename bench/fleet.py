@@ -20,8 +20,8 @@ from typing import Any
 from bench.goals import MISSED, at_most, below
 from bench.harness import emulator
 from bench.worlds import fleet_world, real_fleet_world
-from diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
-from diagnostics.engine import Diagnoser
+from vpctest.diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
+from vpctest.diagnostics.engine import Diagnoser
 
 IDS_PER_CALL = 100  # ECS DescribeInstances / DescribeInstancesFullStatus / ENIs batch size
 BATCHED = {

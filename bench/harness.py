@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from diagnostics.cloud.clients import CloudSettings
+from vpctest.diagnostics.cloud.clients import CloudSettings
 
 START_TIMEOUT_S = 60
 
 
 def _serve(world: dict[str, Any], conn: Any) -> None:
-    from emulator.server import EmulatorServer
-    from emulator.world import parse_world
+    from vpctest.emulator.server import EmulatorServer
+    from vpctest.emulator.world import parse_world
 
     with EmulatorServer(parse_world(world, source="bench")) as server:
         conn.send(server.url)

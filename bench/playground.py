@@ -128,7 +128,7 @@ def playground_bench(runs: int = 20) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALIBABA_CLOUD_"))}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "playground", "--port", "0"],
+        [sys.executable, "-m", "vpctest.cli", "playground", "--port", "0"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
-COMMAND = (sys.executable, "-m", "cli")
+COMMAND = (sys.executable, "-m", "vpctest.cli")
 
 
 def cli_env(env: Mapping[str, str] | None = None) -> dict[str, str]:

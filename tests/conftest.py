@@ -28,7 +28,7 @@ from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_slb20140515.client import Client as SlbClient
 from alibabacloud_tea_openapi import utils_models as open_api_models
 
-from emulator import EmulatorServer, World
+from vpctest.emulator import EmulatorServer, World
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")

@@ -7,12 +7,17 @@ from typing import Any
 
 import yaml
 
-from diagnostics.cloud.caller import CloudCaller, RetryPolicy
-from diagnostics.cloud.clients import CloudClients, CloudSettings, build_clients, credential_client
-from diagnostics.engine import Diagnoser
-from diagnostics.report import Report
-from diagnostics.snapshot import ProbeRequest
-from emulator import EmulatorServer
+from vpctest.diagnostics.cloud.caller import CloudCaller, RetryPolicy
+from vpctest.diagnostics.cloud.clients import (
+    CloudClients,
+    CloudSettings,
+    build_clients,
+    credential_client,
+)
+from vpctest.diagnostics.engine import Diagnoser
+from vpctest.diagnostics.report import Report
+from vpctest.diagnostics.snapshot import ProbeRequest
+from vpctest.emulator import EmulatorServer
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 QUICK_RETRY = RetryPolicy(max_attempts=3, base_s=0.01, cap_s=0.05)

@@ -23,9 +23,9 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from cli import _normalise
-from cli.sandbox import demo_world_path
 from tests.cli_runner import COMMAND, ROOT, cli_env, run_cli
+from vpctest.cli import _normalise
+from vpctest.cli.sandbox import demo_world_path
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 ECS_PASS = SCENARIOS / "ecs-pass.yaml"

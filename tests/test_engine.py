@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from diagnostics.engine import Diagnoser
-from diagnostics.fixes import apply_fix, revert_fix
-from diagnostics.report import Status
-from diagnostics.snapshot import ProbeRequest
 from tests.engine_helpers import QUICK_RETRY, clients_for, diagnose_all, scenario, statuses
+from vpctest.diagnostics.engine import Diagnoser
+from vpctest.diagnostics.fixes import apply_fix, revert_fix
+from vpctest.diagnostics.report import Status
+from vpctest.diagnostics.snapshot import ProbeRequest
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 
@@ -255,7 +255,7 @@ async def test_the_ram_policies_grant_exactly_what_the_diagnosis_and_fixes_call(
         await diagnose_all(clients, probe=ProbeRequest())
         called |= set(clients.caller.attempts)
     demo = clients_for(
-        emulator_server(Path(__file__).resolve().parents[1] / "emulator/worlds/demo.yaml")
+        emulator_server(Path(__file__).resolve().parents[1] / "vpctest/emulator/worlds/demo.yaml")
     )
     await diagnose_all(demo, probe=ProbeRequest())
     diagnoser = Diagnoser(demo)  # a digest across gateways maps authorizations to them

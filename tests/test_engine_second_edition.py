@@ -7,10 +7,10 @@ import ipaddress
 
 import pytest
 
-from diagnostics.fixes import apply_fix, revert_fix
-from diagnostics.report import Status
-from diagnostics.snapshot import ProbeRequest
 from tests.engine_helpers import QUICK_RETRY, clients_for, diagnose_all, scenario, statuses
+from vpctest.diagnostics.fixes import apply_fix, revert_fix
+from vpctest.diagnostics.report import Status
+from vpctest.diagnostics.snapshot import ProbeRequest
 
 
 def _office_entries(count: int) -> list[dict[str, str]]:

@@ -41,15 +41,15 @@ from typing import Any
 import pytest
 import yaml
 
-from diagnostics.engine import Diagnoser
-from diagnostics.report import Report
-from diagnostics.snapshot import ProbeRequest
-from emulator import EmulatorServer, parse_world
-from emulator.network import connectivity, resolve_target, tcp_listener
-from emulator.world import rule_id
 from tests.cli_runner import run_cli
 from tests.engine_helpers import clients_for
 from tests.worldgen import World, generate, smaller, valid
+from vpctest.diagnostics.engine import Diagnoser
+from vpctest.diagnostics.report import Report
+from vpctest.diagnostics.snapshot import ProbeRequest
+from vpctest.emulator import EmulatorServer, parse_world
+from vpctest.emulator.network import connectivity, resolve_target, tcp_listener
+from vpctest.emulator.world import rule_id
 
 WORLDS = int(os.environ.get("VPCTEST_FUZZ_WORLDS", "300"))
 FIRST_SEED = int(os.environ.get("VPCTEST_FUZZ_SEED", "0"))

@@ -35,12 +35,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostics.engine import Diagnoser
-from diagnostics.facts import BackendHealth, BackendServer, Listener, ServerGroup
-from diagnostics.rules.server_groups import members
-from emulator import EmulatorServer, parse_world
-from emulator.network import receiving_backends, tcp_listener
 from tests.engine_helpers import clients_for
+from vpctest.diagnostics.engine import Diagnoser
+from vpctest.diagnostics.facts import BackendHealth, BackendServer, Listener, ServerGroup
+from vpctest.diagnostics.rules.server_groups import members
+from vpctest.emulator import EmulatorServer, parse_world
+from vpctest.emulator.network import receiving_backends, tcp_listener
 
 PORTS = (80, 443, 8080, 9000)
 WEIGHTS = (0, 0, 10, 50, 100, 100)

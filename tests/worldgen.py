@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from emulator.world import WorldError, parse_world
+from vpctest.emulator.world import WorldError, parse_world
 
 World = dict[str, Any]
 

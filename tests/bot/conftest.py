@@ -29,10 +29,10 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.store import Store
-from emulator import EmulatorServer
-from emulator.slack import SlackServer
 from tests.bot.harness import ALICE, APPROVALS, APPROVER_GROUP, BOB, DEV, EVE, GENERAL, BotHarness
+from vpctest.bot.store import Store
+from vpctest.emulator import EmulatorServer
+from vpctest.slack_emulator import SlackServer
 
 POSTGRES_URL = os.environ.get(
     "VPCTEST_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

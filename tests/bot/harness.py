@@ -16,15 +16,15 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from bot.app import build_app
-from bot.config import BotConfig
-from bot.context import BotContext
-from bot.diagnosis import DiagnosisService
-from bot.serve import http_app
-from bot.store import Store
-from diagnostics.cloud.clients import CloudSettings
-from emulator import EmulatorServer
-from emulator.slack import SlackPlatform, SlackServer
+from vpctest.bot.app import build_app
+from vpctest.bot.config import BotConfig
+from vpctest.bot.context import BotContext
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.serve import http_app
+from vpctest.bot.store import Store
+from vpctest.diagnostics.cloud.clients import CloudSettings
+from vpctest.emulator import EmulatorServer
+from vpctest.slack_emulator import SlackPlatform, SlackServer
 
 T = TypeVar("T")
 DEV, ALICE, BOB, EVE = "U0DEVELOP1", "U0ALICE01", "U0BOB0001", "U0EVE0001"

@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from bot.app import build_app
-from bot.context import BotContext
-from emulator.slack import SlackServer
 from tests.bot.harness import bot_config
+from vpctest.bot.app import build_app
+from vpctest.bot.context import BotContext
+from vpctest.slack_emulator import SlackServer
 
 
 async def test_bolt_starts_without_warnings_with_the_token_in_the_environment(

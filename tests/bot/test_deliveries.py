@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.deliveries import Deliveries, delivery_key
-from bot.store import make_engine, upgrade
-from emulator import EmulatorServer
-from emulator.slack import SlackServer
 from tests.bot.harness import GENERAL, BotHarness, eventually
+from vpctest.bot.deliveries import Deliveries, delivery_key
+from vpctest.bot.store import make_engine, upgrade
+from vpctest.emulator import EmulatorServer
+from vpctest.slack_emulator import SlackServer
 
 SETTLE_S = 1.0  # long enough for a second diagnosis to post, were one started
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.digest.content import PAGE_SIZE, DigestInput, digest_messages
-from bot.digest.history import FAIL, PASS, UNKNOWN, AuthorizationHistory
-from bot.render import MAX_MESSAGE_BLOCKS
+from vpctest.bot.digest.content import PAGE_SIZE, DigestInput, digest_messages
+from vpctest.bot.digest.history import FAIL, PASS, UNKNOWN, AuthorizationHistory
+from vpctest.bot.render import MAX_MESSAGE_BLOCKS
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 GW = "apigateway-hz-1"

@@ -19,9 +19,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-import bot.digest.models  # noqa: F401  (the digest tables on Base)
-from bot.commands import CommandError, parse
-from bot.digest.commands import (
+import vpctest.bot.digest.models  # noqa: F401  (the digest tables on Base)
+from vpctest.bot.commands import CommandError, parse
+from vpctest.bot.digest.commands import (
     DigestAdd,
     DigestCommandError,
     DigestList,
@@ -29,13 +29,13 @@ from bot.digest.commands import (
     DigestRun,
     parse_digest_command,
 )
-from bot.digest.history import VerdictRow
-from bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
-from bot.digest.scheduler import CatchUp, DigestScheduler, Fired
-from bot.digest.service import DigestStore
-from bot.store import make_engine, upgrade
-from bot.store.db import alembic_config
-from bot.store.models import Base
+from vpctest.bot.digest.history import VerdictRow
+from vpctest.bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
+from vpctest.bot.digest.scheduler import CatchUp, DigestScheduler, Fired
+from vpctest.bot.digest.service import DigestStore
+from vpctest.bot.store import make_engine, upgrade
+from vpctest.bot.store.db import alembic_config
+from vpctest.bot.store.models import Base
 
 
 def utc(*parts: int) -> datetime:
@@ -483,7 +483,7 @@ async def test_missed_slot_beyond_grace_is_skipped_and_logged(
     bot = replica(database_url, poster, clock, "r1", grace=timedelta(minutes=15))
     try:
         sub = subscribe(bot.store, now=SLOT - timedelta(hours=1))
-        with caplog.at_level(logging.WARNING, logger="bot.digest.scheduler"):
+        with caplog.at_level(logging.WARNING, logger="vpctest.bot.digest.scheduler"):
             caught = await bot.catch_up()
         assert caught.ran == [] and caught.skipped == [(sub.id, SLOT)] and poster.runs == []
         assert f"digest {sub.id}: skipped 1 missed slot(s)" in caplog.text
@@ -656,7 +656,7 @@ def test_prune_keeps_the_retention_and_each_latest_slot(digests: DigestStore) ->
 
 
 async def test_the_sweep_prunes_history_older_than_the_retention(database_url: str) -> None:
-    from bot.store import upgrade
+    from vpctest.bot.store import upgrade
 
     upgrade(database_url)
     clock = Clock(utc(2026, 6, 1, 9))

@@ -3,11 +3,11 @@ from the gateways its APIs run on."""
 
 from __future__ import annotations
 
-from bot.config import BotConfig
-from bot.context import BotContext
-from bot.diagnosis import DiagnosisService
-from bot.digest.run import NO_GATEWAY, diagnose
 from tests.engine_helpers import clients_for, scenario
+from vpctest.bot.config import BotConfig
+from vpctest.bot.context import BotContext
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.digest.run import NO_GATEWAY, diagnose
 
 
 def world_with_two_gateways() -> dict:

@@ -13,19 +13,19 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.context import BotContext
-from bot.diagnosis import DiagnosisService
-from bot.digest import run as digest_run
-from bot.digest.models import DigestSubscription, SlotState
-from bot.digest.run import DigestRunner
-from bot.digest.schedule import parse_schedule
-from bot.digest.scheduler import DigestScheduler, Fired
-from bot.digest.service import DigestStore
-from emulator import EmulatorServer
-from emulator.faults import parse_faults
-from emulator.slack import SlackServer
-from emulator.world import SgRule
 from tests.bot.harness import DEV, GENERAL, bot_config, cloud_settings
+from vpctest.bot.context import BotContext
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.digest import run as digest_run
+from vpctest.bot.digest.models import DigestSubscription, SlotState
+from vpctest.bot.digest.run import DigestRunner
+from vpctest.bot.digest.schedule import parse_schedule
+from vpctest.bot.digest.scheduler import DigestScheduler, Fired
+from vpctest.bot.digest.service import DigestStore
+from vpctest.emulator import EmulatorServer
+from vpctest.emulator.faults import parse_faults
+from vpctest.emulator.world import SgRule
+from vpctest.slack_emulator import SlackServer
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 GATEWAY_CIDR = "100.104.13.0/26"

@@ -10,15 +10,15 @@ from pathlib import Path
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.context import BotContext
-from bot.diagnosis import DiagnosisService
-from bot.digest.run import DigestRunner
-from bot.digest.schedule import parse_schedule
-from bot.digest.scheduler import DigestScheduler, Fired
-from bot.digest.service import DigestStore
-from bot.render import MAX_MESSAGE_BLOCKS
-from emulator import EmulatorServer
 from tests.bot.harness import DEV, GENERAL, bot_config, cloud_settings
+from vpctest.bot.context import BotContext
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.digest.run import DigestRunner
+from vpctest.bot.digest.schedule import parse_schedule
+from vpctest.bot.digest.scheduler import DigestScheduler, Fired
+from vpctest.bot.digest.service import DigestStore
+from vpctest.bot.render import MAX_MESSAGE_BLOCKS
+from vpctest.emulator import EmulatorServer
 
 COUNT = 1000
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-from emulator import EmulatorServer
 from tests.bot.harness import (
     ALICE,
     APPROVALS,
@@ -18,6 +17,7 @@ from tests.bot.harness import (
     BotHarness,
     eventually,
 )
+from vpctest.emulator import EmulatorServer
 
 
 def header(message: dict) -> str:
@@ -285,9 +285,9 @@ async def test_requests_from_another_workspace_are_refused(cloud, slack, databas
 async def test_an_apply_interrupted_by_a_crash_is_settled_and_said(bot) -> None:
     from datetime import timedelta
 
-    from bot.app import web_client
-    from bot.fixflow import FixFlow
-    from bot.store.service import utcnow
+    from vpctest.bot.app import web_client
+    from vpctest.bot.fixflow import FixFlow
+    from vpctest.bot.store.service import utcnow
 
     [message] = await result_of(bot)
     approval_ts = await request_fix(bot, message)

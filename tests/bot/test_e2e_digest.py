@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.world import SgRule
 from tests.bot.harness import DEV, GENERAL, BotHarness, eventually
+from vpctest.emulator import EmulatorServer
+from vpctest.emulator.world import SgRule
 
 GATEWAY_CIDR = "100.104.13.0/26"
 

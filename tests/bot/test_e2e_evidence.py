@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator import EmulatorServer
 from tests.bot.harness import DEV, GENERAL, BotHarness, eventually
+from vpctest.emulator import EmulatorServer
 
 
 @pytest.fixture

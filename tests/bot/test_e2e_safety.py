@@ -18,12 +18,12 @@ import aiohttp
 import pytest
 import yaml
 
-from cli.sandbox import demo_world_path
-from emulator import EmulatorServer
-from emulator.slack import SlackPlatform, SlackServer
 from tests.bot.harness import ALICE, APPROVALS, DEV, EVE, GENERAL, BotHarness, eventually
 from tests.bot.test_e2e import header, request_fix, result_of
 from tests.cli_runner import ROOT, cli_env, run_cli
+from vpctest.cli.sandbox import demo_world_path
+from vpctest.emulator import EmulatorServer
+from vpctest.slack_emulator import SlackPlatform, SlackServer
 
 SCENARIO = Path("tests/scenarios/ecs-sg-missing.yaml")
 
@@ -229,7 +229,7 @@ async def test_serve_sandbox_runs_as_a_process_and_stops_on_sigterm(tmp_path) ->
             }
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--sandbox"],
+            [sys.executable, "-m", "vpctest.cli", "serve", "--sandbox"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -21,12 +21,12 @@ import aiohttp
 import pytest
 import yaml
 
-from emulator import EmulatorServer
-from emulator.slack import SlackServer
-from emulator.world import WorldError, load_world, parse_world
 from tests.bot.harness import DEV, GENERAL, BotHarness
 from tests.bot.raw import FORM, JSON, post
 from tests.cli_runner import run_cli
+from vpctest.emulator import EmulatorServer
+from vpctest.emulator.world import WorldError, load_world, parse_world
+from vpctest.slack_emulator import SlackServer
 
 SEED = 20260520
 REQUESTS = 2400

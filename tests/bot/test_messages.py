@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import presenters, render
-from bot.results import ALL_PAGE_SIZE, all_context
-from diagnostics.report import Report, Status
-from emulator import EmulatorServer
 from tests.engine_helpers import clients_for, diagnose_all
+from vpctest.bot import presenters, render
+from vpctest.bot.results import ALL_PAGE_SIZE, all_context
+from vpctest.diagnostics.report import Report, Status
+from vpctest.emulator import EmulatorServer
 
-DEMO = Path(__file__).resolve().parents[2] / "emulator" / "worlds" / "demo.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "vpctest" / "emulator" / "worlds" / "demo.yaml"
 
 
 @pytest.fixture(scope="module")

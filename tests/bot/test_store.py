@@ -16,7 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from bot.store import (
+from tests.bot import conftest
+from vpctest.bot.store import (
     DEFAULT_TTL,
     SYSTEM_ACTOR,
     Action,
@@ -32,9 +33,8 @@ from bot.store import (
     parse_database_url,
     upgrade,
 )
-from bot.store.db import alembic_config
-from diagnostics.fixes import AppliedFix
-from tests.bot import conftest
+from vpctest.bot.store.db import alembic_config
+from vpctest.diagnostics.fixes import AppliedFix
 
 FIX = {
     "kind": "authorize_security_group",

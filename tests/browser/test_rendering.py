@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from emulator.playground.people import DEVELOPER, GENERAL
 from tests.browser.slack_page import SlackPage
+from vpctest.playground.people import DEVELOPER, GENERAL
 
 XSS = "<img src=x onerror=window.pwned=1>"
 

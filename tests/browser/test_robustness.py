@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from emulator.playground.people import DEVELOPER, GENERAL
 from tests.browser.conftest import VIEWPORT
 from tests.browser.slack_page import SlackPage
 from tests.playground.process import playground
+from vpctest.playground.people import DEVELOPER, GENERAL
 
 
 def test_a_dead_bot_is_shown_and_restarted_from_the_page(page, shot) -> None:

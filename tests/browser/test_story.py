@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from emulator.playground.people import APPROVALS, APPROVER, DEVELOPER, DIGESTS, GENERAL, OUTSIDER
 from tests.browser.slack_page import SlackPage
+from vpctest.playground.people import APPROVALS, APPROVER, DEVELOPER, DIGESTS, GENERAL, OUTSIDER
 
 EGRESS = "100.104.13.0/26"  # the demo gateway's egress range
 

@@ -13,7 +13,7 @@ from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_tea_openapi import utils_models as open_api
 
-from emulator.cli import main
+from vpctest.emulator.cli import main
 
 ROOT = Path(__file__).parents[2]
 
@@ -50,7 +50,7 @@ def test_a_port_out_of_range_exits_3_with_one_line(port, capsys) -> None:
 
 def test_a_bad_port_through_the_command_is_one_line() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "cli", "emulator", "--port", "70000"],
+        [sys.executable, "-m", "vpctest.cli", "emulator", "--port", "70000"],
         capture_output=True,
         text=True,
         cwd=ROOT,

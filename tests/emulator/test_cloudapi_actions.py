@@ -6,7 +6,7 @@ import pytest
 from alibabacloud_cloudapi20160714 import models as api
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from emulator.cli import DEMO_WORLD
+from vpctest.emulator.cli import DEMO_WORLD
 
 INTEGRATED = {
     "region": "cn-hangzhou",
@@ -250,8 +250,8 @@ async def test_describe_api_group_names_the_gateway_its_apis_run_on(
 def test_an_api_on_an_unknown_gateway_or_a_group_on_two_is_rejected(scenario_path) -> None:
     import yaml
 
-    from emulator.schema import WorldError
-    from emulator.world import parse_world
+    from vpctest.emulator.schema import WorldError
+    from vpctest.emulator.world import parse_world
 
     world = yaml.safe_load(scenario_path("ecs-pass").read_text())
     world["vpc_accesses"][0]["apis"] = [{"id": "a", "name": "A", "gateway_id": "apigateway-nope"}]

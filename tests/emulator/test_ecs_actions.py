@@ -8,7 +8,7 @@ import pytest
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from emulator.cli import DEMO_WORLD
+from vpctest.emulator.cli import DEMO_WORLD
 
 REGION = "cn-hangzhou"
 

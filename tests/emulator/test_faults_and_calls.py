@@ -16,8 +16,8 @@ from alibabacloud_tea_openapi.exceptions import (
     ThrottlingException,
 )
 
-from emulator.faults import parse_faults
 from tests.emulator.real_shapes import world
+from vpctest.emulator.faults import parse_faults
 
 REGION = "cn-hangzhou"
 

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from emulator import parse_world
-from emulator.network import (
+from vpctest.emulator import parse_world
+from vpctest.emulator.network import (
     backend_health,
     connectivity,
     probe,
     receiving_backends,
     server_group,
 )
-from emulator.world import World
+from vpctest.emulator.world import World
 
 EGRESS = "100.104.13.0/26"
 GATEWAY_RULE = {"protocol": "TCP", "port_range": "1/65535", "source_cidr": EGRESS}

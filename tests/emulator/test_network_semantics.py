@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from emulator import parse_world
-from emulator.network import backend_health, connectivity, probe
-from emulator.world import Backend, World
+from vpctest.emulator import parse_world
+from vpctest.emulator.network import backend_health, connectivity, probe
+from vpctest.emulator.world import Backend, World
 
 EGRESS = "100.104.13.0/26"
 

@@ -10,7 +10,7 @@ from alibabacloud_cloudapi20160714 import models as api
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_slb20140515 import models as slb
 
-from emulator.cli import DEMO_WORLD
+from vpctest.emulator.cli import DEMO_WORLD
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 NAMES = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))

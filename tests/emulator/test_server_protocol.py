@@ -15,7 +15,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.utils import Utils
 from darabonba.runtime import RuntimeOptions
 
-from emulator import EmulatorServer, WorldError
+from vpctest.emulator import EmulatorServer, WorldError
 
 REGION = "cn-hangzhou"
 

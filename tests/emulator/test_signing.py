@@ -10,8 +10,8 @@ from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.utils import Utils
 
-from emulator.errors import ApiError
-from emulator.signing import SignedRequest, verify
+from vpctest.emulator.errors import ApiError
+from vpctest.emulator.signing import SignedRequest, verify
 
 SECRETS = {"ak": "sk"}
 QUERY = {

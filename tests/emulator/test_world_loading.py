@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from emulator import WorldError, load_world, parse_world
-from emulator.cli import DEMO_WORLD
-from emulator.world import rule_id
+from vpctest.emulator import WorldError, load_world, parse_world
+from vpctest.emulator.cli import DEMO_WORLD
+from vpctest.emulator.world import rule_id
 
 SCENARIOS = sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml"))
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from emulator import WorldError, parse_world
+from vpctest.emulator import WorldError, parse_world
 
 
 def base() -> dict[str, Any]:

@@ -16,13 +16,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from cli.sandbox import demo_world_path
-from emulator import EmulatorServer
-from emulator.playground.run import listen, new_slack, serve_page
-from emulator.playground.server import Playground
-from emulator.slack import SlackServer
-from emulator.world import load_world
 from tests.bot.harness import BotHarness
+from vpctest.cli.sandbox import demo_world_path
+from vpctest.emulator import EmulatorServer
+from vpctest.emulator.world import load_world
+from vpctest.playground.run import listen, new_slack, serve_page
+from vpctest.playground.server import Playground
+from vpctest.slack_emulator import SlackServer
 
 
 @dataclass

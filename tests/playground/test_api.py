@@ -8,8 +8,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.playground.people import APPROVALS, APPROVER, DEVELOPER, DIGESTS, GENERAL, OUTSIDER
 from tests.playground.conftest import Page, until
+from vpctest.playground.people import APPROVALS, APPROVER, DEVELOPER, DIGESTS, GENERAL, OUTSIDER
 
 
 def in_channel(state: dict[str, Any], channel: str, user: str | None = None) -> list[dict]:

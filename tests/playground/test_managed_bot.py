@@ -7,11 +7,11 @@ import os
 import signal
 from pathlib import Path
 
-from emulator import EmulatorServer
-from emulator.playground.bot import Bot, child_environment
-from emulator.playground.run import bot_settings, free_port
-from emulator.slack import SlackServer
 from tests.playground.conftest import until
+from vpctest.emulator import EmulatorServer
+from vpctest.playground.bot import Bot, child_environment
+from vpctest.playground.run import bot_settings, free_port
+from vpctest.slack_emulator import SlackServer
 
 
 def test_the_child_inherits_nothing_that_points_it_elsewhere() -> None:

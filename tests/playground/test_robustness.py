@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from aiohttp import web
 
-from emulator import EmulatorServer
-from emulator.playground.people import DEVELOPER, GENERAL
-from emulator.playground.run import free_port
-from emulator.slack import SlackServer
 from tests.playground.conftest import Page, open_page, until
+from vpctest.emulator import EmulatorServer
+from vpctest.playground.people import DEVELOPER, GENERAL
+from vpctest.playground.run import free_port
+from vpctest.slack_emulator import SlackServer
 
 Reply = Callable[[web.Request], Awaitable[web.Response]]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from cli.sandbox import demo_world_path
-from emulator.playground.world_view import WorldOpError, apply, view
-from emulator.world import World, load_world
+from vpctest.cli.sandbox import demo_world_path
+from vpctest.emulator.world import World, load_world
+from vpctest.playground.world_view import WorldOpError, apply, view
 
 
 @pytest.fixture

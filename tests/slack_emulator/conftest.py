@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackServer
+from vpctest.slack_emulator import SlackServer
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
 GROUPS = {"S0APPROVERS": ["U0ALICE01", "U0BOB0001"]}

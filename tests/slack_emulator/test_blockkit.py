@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackServer, message_errors, view_errors
+from vpctest.slack_emulator import SlackServer, message_errors, view_errors
 
 
 def text(t: str, kind: str = "mrkdwn") -> dict[str, Any]:

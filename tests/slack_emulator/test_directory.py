@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackServer
+from vpctest.slack_emulator import SlackServer
 
 
 async def test_auth_test_names_the_bot(slack_server: SlackServer, web: AsyncWebClient) -> None:

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackServer
+from vpctest.slack_emulator import SlackServer
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*VPC access*: checking"}}
 RERUN = {

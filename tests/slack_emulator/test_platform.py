@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackPlatform, SlackServer, SubmissionRefused
+from vpctest.slack_emulator import SlackPlatform, SlackServer, SubmissionRefused
 
 APPROVALS = "C0APPROVE1"
 

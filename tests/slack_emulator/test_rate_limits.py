@@ -9,8 +9,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackServer
 from tests.slack_emulator.conftest import Clock
+from vpctest.slack_emulator import SlackServer
 
 
 async def test_next_calls_are_refused_with_retry_after(

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from emulator.slack import SlackServer
 from tests.slack_emulator.conftest import Clock
+from vpctest.slack_emulator import SlackServer
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "result"}}]
 

@@ -9,8 +9,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from emulator.slack import SlackServer
 from tests.slack_emulator.conftest import Clock
+from vpctest.slack_emulator import SlackServer
 
 
 def modal(title: str = "Request a fix", **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnostics.facts import (
+from vpctest.diagnostics.facts import (
     BackendHealth,
     BackendServer,
     EcsInstance,
@@ -14,7 +14,7 @@ from diagnostics.facts import (
     SgRule,
     VpcAccess,
 )
-from diagnostics.snapshot import Snapshot
+from vpctest.diagnostics.snapshot import Snapshot
 
 EGRESS = "100.104.13.0/26"
 

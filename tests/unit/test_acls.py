@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.facts import AclEntry
-from diagnostics.rules.acls import evaluate_acl, missing_entries
+from vpctest.diagnostics.facts import AclEntry
+from vpctest.diagnostics.rules.acls import evaluate_acl, missing_entries
 
 EGRESS = ["100.104.13.0/26"]
 

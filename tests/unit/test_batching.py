@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from diagnostics.batching import Batcher
+from vpctest.diagnostics.batching import Batcher
 
 
 async def test_loads_close_together_share_one_call_and_keys_load_once() -> None:

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 
-from diagnostics.cloud.caller import CloudCaller, RetryPolicy, is_retryable
-from diagnostics.cloud.ratelimit import AdaptivePace
-from diagnostics.errors import CloudError
+from vpctest.diagnostics.cloud.caller import CloudCaller, RetryPolicy, is_retryable
+from vpctest.diagnostics.cloud.ratelimit import AdaptivePace
+from vpctest.diagnostics.errors import CloudError
 
 FAST = RetryPolicy(max_attempts=4, base_s=0.001, cap_s=0.002)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from diagnostics.checks import run_checks
-from diagnostics.evidence import evidence_lines
-from diagnostics.facts import SgRule
-from diagnostics.report import CheckResult, Status
 from tests.unit.snapshots import EGRESS, clb_snapshot, ecs_snapshot, gateway, rule
+from vpctest.diagnostics.checks import run_checks
+from vpctest.diagnostics.evidence import evidence_lines
+from vpctest.diagnostics.facts import SgRule
+from vpctest.diagnostics.report import CheckResult, Status
 
 VSERVER = {"type": "vserver", "id": "rsp-1", "name": "web-v2"}
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.rules.intervals import IntervalSet, as_interval_set
+from vpctest.diagnostics.rules.intervals import IntervalSet, as_interval_set
 
 BASE = int(ipaddress.IPv4Address("100.104.12.0"))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from diagnostics.checks import run_checks
-from diagnostics.report import CHECKS, Report, Status
-from diagnostics.snapshot import Unavailable
 from tests.unit.snapshots import clb_snapshot, ecs_snapshot, rule
+from vpctest.diagnostics.checks import run_checks
+from vpctest.diagnostics.report import CHECKS, Report, Status
+from vpctest.diagnostics.snapshot import Unavailable
 
 
 def report_of(snap) -> Report:
@@ -88,7 +88,7 @@ def test_wrong_vpc() -> None:
 
 
 def test_gateway_acl_fails_only_with_failed_connectivity() -> None:
-    from diagnostics.facts import GatewayAcl
+    from vpctest.diagnostics.facts import GatewayAcl
 
     acl = GatewayAcl("on", "white", "acl-gw-1")
     gw = ecs_snapshot().gateway

@@ -8,9 +8,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.facts import SgRule
-from diagnostics.rules.intervals import IntervalSet
-from diagnostics.rules.security_groups import (
+from vpctest.diagnostics.facts import SgRule
+from vpctest.diagnostics.rules.intervals import IntervalSet
+from vpctest.diagnostics.rules.security_groups import (
     admits,
     blocking_drops,
     deciding_rule,

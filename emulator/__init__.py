@@ -1,7 +1,0 @@
-"""A local emulator of the Alibaba Cloud APIs vpc-test calls (CloudAPI, ECS, SLB) over a world."""
-
-from emulator.schema import WorldError
-from emulator.server import EmulatorServer
-from emulator.world import World, load_world, parse_world
-
-__all__ = ["EmulatorServer", "World", "WorldError", "load_world", "parse_world"]

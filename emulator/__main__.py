@@ -1,7 +1,0 @@
-"""`python -m emulator --world FILE`: the same as `vpc-test emulator`."""
-
-import sys
-
-from emulator.cli import main
-
-sys.exit(main())

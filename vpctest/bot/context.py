@@ -1,0 +1,70 @@
+"""What the listeners share: configuration and the services they hand work to."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from vpctest.bot.config import BotConfig
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.store import Store
+
+if TYPE_CHECKING:
+    from vpctest.bot.digest.live import Digests
+
+POST_FALLBACK_ERRORS = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+@dataclass
+class BotContext:
+    config: BotConfig
+    diagnosis: DiagnosisService
+    store: Store | None = None  # None: no database, so no fix requests and no audit
+    digests: Digests | None = None  # set by serve(), or opened on the first digest command
+
+
+class BadValue(ValueError):
+    """A button value that is not what this bot put there."""
+
+
+def parse_value(value: str | None, **types: type) -> dict[str, Any]:
+    """Read a button's JSON value, checking each named field's type; trust nothing else."""
+    try:
+        data = json.loads(value or "")
+    except json.JSONDecodeError as exc:
+        raise BadValue("this button's value is not one vpc-test made") from exc
+    if not isinstance(data, dict):
+        raise BadValue("this button's value is not one vpc-test made")
+    for name, kind in types.items():
+        if name in data and data[name] is not None and not isinstance(data[name], kind):
+            raise BadValue(f"this button's {name!r} is not a {kind.__name__}")
+    return data
+
+
+async def post_result(
+    client: AsyncWebClient, respond: Any, channel_id: str, message: dict[str, Any]
+) -> str | None:
+    """Post in the channel; where the bot is not a member, answer through the response URL.
+    The posted message's ts, or None when it went through the response URL."""
+    try:
+        posted = await client.chat_postMessage(channel=channel_id, **message)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in POST_FALLBACK_ERRORS:
+            raise
+        await respond(response_type="in_channel", **message)
+        return None
+    return posted.get("ts")
+
+
+async def replace_result(
+    client: AsyncWebClient, respond: Any, channel_id: str, ts: str | None, message: dict[str, Any]
+) -> None:
+    """Rewrite what `post_result` posted: by its ts, or through the response URL."""
+    if ts is None:
+        await respond(response_type="in_channel", replace_original=True, **message)
+    else:
+        await client.chat_update(channel=channel_id, ts=ts, **message)
