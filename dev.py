@@ -24,11 +24,13 @@ COMMANDS = {
     "run": ["vpc-test", "playground"],  # or `serve`, when Slack credentials are set: run_command()
     "demo": ["vpc-test", "check", "--all", "--sandbox"],
     "test": ["python", "-m", "pytest", "-q"],
-    "lint": ["ruff", "check", "."],
+    "lint": ["ruff", "check", "."],  # after BEFORE["lint"]
     "bench": ["python", "-m", "bench"],
     # The README's pictures, taken by the browser tests' own story (tests/browser/conftest.py).
     "screenshots": ["python", "-m", "pytest", "-q", "tests/browser"],
 }
+# Commands that run first, each of which must pass for the main command to run.
+BEFORE = {"lint": [["ruff", "format", "--check", "."]]}
 
 
 def ensure_venv() -> None:
@@ -83,6 +85,10 @@ def main(argv: list[str]) -> int:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     if argv[0] == "screenshots":
         env["VPCTEST_SCREENSHOTS"] = str(ROOT / "docs" / "screenshots")
+    for before_exe, *before_args in BEFORE.get(argv[0], []):
+        before = subprocess.run([str(BIN / before_exe), *before_args], cwd=ROOT, env=env)
+        if before.returncode:
+            return before.returncode
     cmd = [str(BIN / exe), *args, *argv[1:]]
     if argv[0] != "demo" and os.name == "posix":
         # Become the command: signals sent to this PID (SIGTERM, SIGINT, Ctrl-C) reach it

@@ -69,7 +69,7 @@ async def test_serves_until_interrupted(scenario_path, monkeypatch) -> None:
         [
             sys.executable,
             "-m",
-            "emulator",
+            "vpctest.emulator",
             "--world",
             str(scenario_path("ecs-pass")),
             "--port",
@@ -115,7 +115,7 @@ def test_sigterm_stops_it(scenario_path) -> None:
         [
             sys.executable,
             "-m",
-            "emulator",
+            "vpctest.emulator",
             "--world",
             str(scenario_path("ecs-pass")),
             "--port",

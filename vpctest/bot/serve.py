@@ -25,15 +25,12 @@ from vpctest.bot.config import ConfigError
 from vpctest.bot.context import BotContext
 from vpctest.bot.diagnosis import acks_first
 from vpctest.bot.inbound import Refusal, refusal
+from vpctest.messages import one_line
 
 if TYPE_CHECKING:
     from vpctest.bot.digest.live import Digests
 
 log = logging.getLogger(__name__)
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
 
 
 def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.Application:
@@ -59,7 +56,7 @@ def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.A
                 refused = Refusal(400, f"Bolt could not handle it ({type(exc).__name__}: {exc})")
             else:
                 return await to_aiohttp_response(bolt_response)
-        log.warning("refused a request from %s: %s", request.remote, one_line(str(refused)))
+        log.warning("refused a request from %s: %s", request.remote, one_line(str(refused), 300))
         return web.Response(status=refused.status, text=f"refused: {refused}")
 
     async def healthz(_: web.Request) -> web.Response:

@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from vpctest.diagnostics.errors import UsageError
+from vpctest.messages import one_line
 
 EXIT_USAGE = 3
 WORLD_SUFFIXES = (".yaml", ".yml")
-
-
-def one_line(message: str) -> str:
-    """A message for stderr on one line: cloud error messages may hold newlines."""
-    return " ".join(message.split())
 
 
 class Parser(argparse.ArgumentParser):

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
-from vpctest.cli import one_line
 from vpctest.cli.text import render_report, render_tally
 from vpctest.diagnostics.cloud.clients import (
     CloudSettings,
@@ -22,6 +21,7 @@ from vpctest.diagnostics.engine import Diagnoser
 from vpctest.diagnostics.errors import CloudError, UsageError
 from vpctest.diagnostics.report import Report, Status
 from vpctest.diagnostics.snapshot import ProbeRequest
+from vpctest.messages import one_line
 
 EXIT_PASS, EXIT_FAIL, EXIT_UNKNOWN, EXIT_USAGE = 0, 1, 2, 3
 

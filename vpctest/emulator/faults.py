@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vpctest.emulator.errors import coded_error, forbidden_ram, service_unavailable, throttled
+from vpctest.emulator.products import action_names
 from vpctest.emulator.schema import Node
 
 ACTION_KEYS = (
@@ -74,8 +75,6 @@ NO_FAULTS = ActionFaults()
 
 def parse_faults(raw: Any, parent: Node | None = None) -> Faults:
     """Validate a `faults:` mapping (None: no faults); `parent` gives errors their source."""
-    from vpctest.emulator.actions import action_names  # late: the action modules import the world
-
     if raw is None:
         return Faults()
     parent = parent or Node({}, "", ())

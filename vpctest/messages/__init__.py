@@ -85,6 +85,12 @@ def render(message: Message, lang: str = DEFAULT_LANGUAGE) -> str:
     return message.code
 
 
+def one_line(text: str, limit: int | None = None) -> str:
+    """`text` on one line (cloud error messages may hold newlines), cut to `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if limit is None else flat[:limit]
+
+
 def t(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """Shorthand: `t("gateway-acl-off", gateway="apigw-1")`."""
     return render(Message(code, params), lang)

@@ -2,14 +2,13 @@
 
 from vpctest.emulator.actions import cloudapi, ecs, regions, slb  # noqa: F401  (importing registers them)
 from vpctest.emulator.actions.registry import (
-    PRODUCTS,
     REGISTRY,
     ActionSpec,
     Context,
     RuntimeState,
-    action_names,
     lookup,
 )
+from vpctest.emulator.products import PRODUCTS, action_names
 
 __all__ = [
     "PRODUCTS",

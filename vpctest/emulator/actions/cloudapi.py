@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from vpctest.emulator import network
-from vpctest.emulator.actions.registry import CLOUDAPI, CREATED, Context, action
+from vpctest.emulator.actions.registry import CREATED, Context, action
 from vpctest.emulator.errors import ApiError
 from vpctest.emulator.params import paginate
+from vpctest.emulator.products import CLOUDAPI
 from vpctest.emulator.world import Gateway, VpcAccess, World
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from vpctest.emulator import network
 from vpctest.emulator.actions.registry import (
     CREATED,
-    ECS,
     Context,
     Invocation,
     InvocationResult,
@@ -26,6 +25,7 @@ from vpctest.emulator.actions.registry import (
 )
 from vpctest.emulator.errors import ApiError, invalid_parameter, missing_parameter
 from vpctest.emulator.params import Params, page_numbers, paginate, token_page
+from vpctest.emulator.products import ECS
 from vpctest.emulator.world import (
     PROTOCOLS,
     EcsInstance,

@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vpctest.emulator.params import Params
+from vpctest.emulator.products import PRODUCTS, Product
+from vpctest.emulator.regions import region_exists, region_not_found
 from vpctest.emulator.world import Credentials, World
-
-CLOUDAPI = "2016-07-14"
-ECS = "2014-05-26"
-SLB = "2014-05-15"
 
 CREATED = "2024-05-01T08:00:00Z"  # the creation time every resource reports
 
@@ -21,20 +19,6 @@ CREATED = "2024-05-01T08:00:00Z"  # the creation time every resource reports
 def vswitch_id(vpc_id: str) -> str:
     """The one vSwitch the emulator places everything of a VPC in."""
     return "vsw-" + hashlib.sha256(vpc_id.encode()).hexdigest()[:20]
-
-
-@dataclass(frozen=True)
-class Product:
-    key: str  # the RAM action prefix: apigateway, ecs, slb
-    name: str  # as the troubleshooting link names it
-    host: str  # HostId in error bodies; {region} is filled in
-
-
-PRODUCTS = {
-    CLOUDAPI: Product("apigateway", "CloudAPI", "apigateway.{region}.aliyuncs.com"),
-    ECS: Product("ecs", "Ecs", "ecs.{region}.aliyuncs.com"),
-    SLB: Product("slb", "Slb", "slb.{region}.aliyuncs.com"),
-}
 
 
 REGION_SHORT = {"hangzhou": "hz", "shanghai": "sh", "beijing": "bj", "shenzhen": "sz"}
@@ -114,8 +98,6 @@ class ActionSpec:
     def context(self, world: World, params: Params, state: RuntimeState) -> Context:
         if self.regional:
             region = params.str("RegionId", required=True)
-            from vpctest.emulator.actions.regions import region_exists, region_not_found
-
             if not region_exists(region, world.region):
                 raise region_not_found()
             if region != world.region:
@@ -134,6 +116,9 @@ REGISTRY: dict[tuple[str, str], ActionSpec] = {}
 def action(version: str, name: str, *, regional: bool = True) -> Callable[[Handler], Handler]:
     """Register a handler for `name` in API `version`."""
 
+    if name not in PRODUCTS[version].actions:
+        raise ValueError(f"{name} is not declared in vpctest.emulator.products for {version}")
+
     def register(handler: Handler) -> Handler:
         REGISTRY[(version, name)] = ActionSpec(version, name, handler, regional)
         return handler
@@ -143,10 +128,3 @@ def action(version: str, name: str, *, regional: bool = True) -> Callable[[Handl
 
 def lookup(version: str | None, name: str | None) -> ActionSpec | None:
     return REGISTRY.get((version or "", name or ""))
-
-
-def action_names() -> set[str]:
-    """Every served action, bare (`DescribeInstances`) and qualified (`ecs:DescribeInstances`)."""
-    return {spec.name for spec in REGISTRY.values()} | {
-        f"{spec.product.key}:{spec.name}" for spec in REGISTRY.values()
-    }

@@ -13,9 +13,10 @@ import json
 from typing import Any
 
 from vpctest.emulator import network
-from vpctest.emulator.actions.registry import CREATED, SLB, Context, action, vswitch_id
+from vpctest.emulator.actions.registry import CREATED, Context, action, vswitch_id
 from vpctest.emulator.errors import ApiError, invalid_parameter, missing_parameter
 from vpctest.emulator.params import Params, page_numbers, paginate, token_page
+from vpctest.emulator.products import SLB
 from vpctest.emulator.world import (
     AclEntry,
     Backend,
