@@ -103,17 +103,15 @@ class SlackPlatform:
 
     # --- what users do ------------------------------------------------------------------------
 
-    async def slash(
+    def prepare_slash(
         self,
         text: str = "",
         *,
         user: str | None = None,
         channel: str | None = None,
         command: str | None = None,
-        forge_signature: bool = False,
-        stale: bool = False,
-    ) -> Delivery:
-        """`/command text` typed by `user` in `channel`; its ack body is shown as Slack would."""
+    ) -> PreparedSlash:
+        """`/command text` typed by `user` in `channel`, signed and ready to send."""
         who = self.server.user(user or self.user)
         where = self.server.channel(channel or self.channel)
         response_url = self.server.mint_response_url(where["id"], who["id"])
@@ -126,11 +124,26 @@ class SlackPlatform:
             response_url=response_url,
             trigger_id=self.server.mint_trigger(who["id"]),
         )
+        body = urlencode(fields)
+        return PreparedSlash(fields, body, self.signed_headers(body), response_url)
+
+    async def slash(
+        self,
+        text: str = "",
+        *,
+        user: str | None = None,
+        channel: str | None = None,
+        command: str | None = None,
+        forge_signature: bool = False,
+        stale: bool = False,
+    ) -> Delivery:
+        """`/command text` typed by `user` in `channel`; its ack body is shown as Slack would."""
+        prepared = self.prepare_slash(text, user=user, channel=channel, command=command)
         delivery = await self._send(
-            "slash_command", fields, urlencode(fields), forge_signature, stale
+            "slash_command", prepared.fields, prepared.body, forge_signature, stale
         )
         if delivery.ok and not delivery.late and delivery.ack is not None:
-            self.server.acknowledge_command(response_url, delivery.ack)
+            self.server.acknowledge_command(prepared.response_url, delivery.ack)
         return delivery
 
     async def click(
@@ -289,6 +302,26 @@ class SlackPlatform:
         body = urlencode({"payload": json.dumps(payload)})
         return await self._send(kind, payload, body, forge_signature, stale)
 
+    def signed_headers(
+        self,
+        body: str,
+        forge_signature: bool = False,
+        stale: bool = False,
+        content_type: str = "application/x-www-form-urlencoded",
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The headers Slack sends with `body`: its content type, timestamp and signature."""
+        timestamp = str(int(time.time()) - (STALE_BY if stale else 0))
+        secret = self.signing_secret + ("-forged" if forge_signature else "")
+        signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+        return {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature or "",
+            "User-Agent": USER_AGENT,
+            **(extra_headers or {}),
+        }
+
     async def _send(
         self,
         kind: str,
@@ -299,16 +332,7 @@ class SlackPlatform:
         content_type: str = "application/x-www-form-urlencoded",
         extra_headers: Mapping[str, str] | None = None,
     ) -> Delivery:
-        timestamp = str(int(time.time()) - (STALE_BY if stale else 0))
-        secret = self.signing_secret + ("-forged" if forge_signature else "")
-        signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-        headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": signature or "",
-            "User-Agent": USER_AGENT,
-            **(extra_headers or {}),
-        }
+        headers = self.signed_headers(body, forge_signature, stale, content_type, extra_headers)
         if self._session is None or self._session.closed:
             timeout = aiohttp.ClientTimeout(total=self.timeout)
             self._session = aiohttp.ClientSession(timeout=timeout)
@@ -327,6 +351,16 @@ class SlackPlatform:
         )
         self.deliveries.append(delivery)
         return delivery
+
+
+@dataclass(frozen=True)
+class PreparedSlash:
+    """A slash command signed and ready to send: its form fields, body and headers."""
+
+    fields: dict[str, Any]
+    body: str
+    headers: dict[str, str]
+    response_url: str
 
 
 def find_element(
