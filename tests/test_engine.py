@@ -10,7 +10,13 @@ import pytest
 
 from tests.engine_helpers import QUICK_RETRY, clients_for, diagnose_all, scenario, statuses
 from vpctest.diagnostics.engine import Diagnoser
-from vpctest.diagnostics.fixes import apply_fix, revert_fix
+from vpctest.diagnostics.fixes import (
+    AddAclEntries,
+    AppliedFix,
+    AuthorizeSecurityGroup,
+    Fix,
+    FixError,
+)
 from vpctest.diagnostics.report import Status
 from vpctest.diagnostics.snapshot import ProbeRequest
 
@@ -34,28 +40,59 @@ async def test_fix_through_the_sdk_mends_the_world_and_revert_undoes_exactly_it(
     fix = before.check(check_id).fix
     assert fix is not None
 
-    applied = await apply_fix(clients, fix, "vpc-test fix request 1, approved by U123")
+    applied = await fix.apply(clients, "vpc-test fix request 1, approved by U123")
     assert applied.changed
     after = (await diagnose_all(clients))[name]
     assert after.verdict == Status.PASS, statuses(after)
     assert statuses(after)["connectivity"] == "pass"  # the emulator computed it from the world
 
-    again = await apply_fix(clients, fix, "duplicate click")
+    again = await fix.apply(clients, "duplicate click")
     assert not again.changed  # a duplicate is already done, and owns nothing
-    await revert_fix(clients, again)
+    await fix.revert(clients, again)
     assert (await diagnose_all(clients))[name].verdict == Status.PASS
 
-    await revert_fix(clients, applied)
+    await fix.revert(clients, applied)
     reverted = (await diagnose_all(clients))[name]
     assert reverted.verdict == Status.FAIL
     assert reverted.root_causes == [check_id]
+
+
+@pytest.mark.parametrize(
+    ("world", "name", "check_id", "kind"),
+    [
+        ("ecs-sg-missing", "orders-backend", "ecs.security_group", AuthorizeSecurityGroup),
+        ("clb-whitelist-missing", "shop-lb", "clb.acl", AddAclEntries),
+    ],
+)
+async def test_a_fix_read_back_from_its_stored_form_applies_and_reverts_exactly_it(
+    emulator_server, world, name, check_id, kind
+) -> None:
+    """What the bot does: the fix and its record go through JSON (the database) between the
+    diagnosis, the apply and the revert."""
+    server = emulator_server(world)
+    clients = clients_for(server)
+    found = (await diagnose_all(clients))[name].check(check_id).fix
+    assert isinstance(found, kind)
+    stored = Fix.from_json(json.loads(json.dumps(found.to_json())))
+    assert stored == found
+
+    record = (await stored.apply(clients, "request 8")).to_json()
+    applied = AppliedFix.from_json(json.loads(json.dumps(record)))
+    assert applied.kind == kind.kind and applied.target_id == stored.target_id and applied.changed
+    assert (await diagnose_all(clients))[name].verdict == Status.PASS
+
+    with pytest.raises(FixError, match="cannot revert"):
+        other = AppliedFix(applied.kind, "sg-or-acl-that-is-not-it", applied.added_rule_ids)
+        await stored.revert(clients, other)
+    await Fix.from_json(json.loads(json.dumps(stored.to_json()))).revert(clients, applied)
+    assert (await diagnose_all(clients))[name].root_causes == [check_id]
 
 
 async def test_fix_rule_carries_the_description(emulator_server) -> None:
     server = emulator_server("ecs-sg-missing")
     clients = clients_for(server)
     fix = (await diagnose_all(clients))["orders-backend"].check("ecs.security_group").fix
-    applied = await apply_fix(clients, fix, "request 7 approved by U9")
+    applied = await fix.apply(clients, "request 7 approved by U9")
     group = server.world.security_group("sg-web")
     added = [r for r in group.inbound if r.description == "request 7 approved by U9"]
     assert len(added) == len(applied.added_rule_ids) == 1
@@ -133,7 +170,7 @@ async def test_vpc_integration_gateway_egress_comes_from_its_network_interfaces(
     assert report.gateway.egress_cidrs == ("192.168.200.0/24",)
     check = report.check("ecs.security_group")
     assert check.status == Status.FAIL
-    assert check.fix["source_cidrs"] == ["192.168.200.0/24"]
+    assert check.fix.source_cidrs == ("192.168.200.0/24",)
 
 
 async def test_a_gateway_moving_egress_warns_and_the_fix_covers_the_new_range(
@@ -144,7 +181,7 @@ async def test_a_gateway_moving_egress_warns_and_the_fix_covers_the_new_range(
     report = (await diagnose_all(clients_for(emulator_server(world))))["orders-backend"]
     check = report.check("ecs.security_group")
     assert check.status == Status.WARN
-    assert check.fix["source_cidrs"] == ["100.104.200.0/26"]
+    assert check.fix.source_cidrs == ("100.104.200.0/26",)
     assert report.verdict == Status.PASS
 
 
@@ -177,7 +214,7 @@ async def test_a_drop_rule_bounds_the_fix_priority(
     )
     assert check.status == Status.FAIL
     if fix_expected:
-        assert check.fix["priority"] < drop_priority
+        assert check.fix.priority < drop_priority
     else:
         assert check.fix is None and "by hand" in check.summary
 
@@ -272,7 +309,7 @@ async def test_the_ram_policies_grant_exactly_what_the_diagnosis_and_fixes_call(
     ):
         fix = (await diagnose_all(clients))[name].check(check_id).fix
         before = set(clients.caller.attempts)
-        await revert_fix(clients, await apply_fix(clients, fix, "policy test"))
+        await fix.revert(clients, await fix.apply(clients, "policy test"))
         writes = {
             a
             for a in set(clients.caller.attempts) - before

@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 
 from tests.engine_helpers import QUICK_RETRY, clients_for, diagnose_all, scenario, statuses
-from vpctest.diagnostics.fixes import apply_fix, revert_fix
+from vpctest.diagnostics.fixes import AddAclEntries
 from vpctest.diagnostics.report import Status
 from vpctest.diagnostics.snapshot import ProbeRequest
 
@@ -92,17 +92,17 @@ async def test_a_revert_leaves_entries_that_were_there_before_or_added_since(
     clients = clients_for(server)
     fix = (await diagnose_all(clients))["shop-lb"].check("clb.acl").fix
     assert fix is not None
-    acl = server.world.clb_acl(fix["acl_id"])
+    assert isinstance(fix, AddAclEntries)
+    acl = server.world.clb_acl(fix.acl_id)
     before = {e.cidr for e in acl.entries}
     # Asked to add an entry that is already there too: that one is not ours.
-    applied = await apply_fix(
-        clients, {**fix, "entries": [*fix["entries"], sorted(before)[0]]}, "request 3"
-    )
-    assert set(applied.added_entries) == set(fix["entries"])
+    fix = AddAclEntries(fix.acl_id, (*fix.entries, sorted(before)[0]))
+    applied = await fix.apply(clients, "request 3")
+    assert set(applied.added_entries) == set(fix.entries) - before
     assert sorted(before)[0] in applied.already_present
     acl.entries.append(type(acl.entries[0])("172.16.0.0/12", "added by someone else"))
 
-    await revert_fix(clients, applied)
+    await fix.revert(clients, applied)
     after = {e.cidr for e in acl.entries}
     assert after == before | {"172.16.0.0/12"}
 
@@ -112,13 +112,13 @@ async def test_a_revert_leaves_an_identical_rule_that_was_there_before(emulator_
     clients = clients_for(server)
     fix = (await diagnose_all(clients))["orders-backend"].check("ecs.security_group").fix
     assert fix is not None
-    theirs = await apply_fix(clients, fix, "someone else, by hand")
-    ours = await apply_fix(clients, fix, "request 4")  # the real API accepts and adds nothing
+    theirs = await fix.apply(clients, "someone else, by hand")
+    ours = await fix.apply(clients, "request 4")  # the real API accepts and adds nothing
     assert not ours.changed
-    await revert_fix(clients, ours)
+    await fix.revert(clients, ours)
     report = (await diagnose_all(clients))["orders-backend"]
     assert report.verdict == Status.PASS, statuses(report)
-    await revert_fix(clients, theirs)
+    await fix.revert(clients, theirs)
     assert (await diagnose_all(clients))["orders-backend"].verdict == Status.FAIL
 
 
@@ -155,11 +155,11 @@ async def test_an_eni_target_is_judged_by_the_enis_groups_and_fixed_there(
     assert "eni-orders-2" in target.summary and "i-orders" in target.summary
     assert report.root_causes == ["ecs.security_group"]
     fix = report.check("ecs.security_group").fix
-    assert fix is not None and fix["security_group_id"] == "sg-eni"
+    assert fix is not None and fix.target_id == "sg-eni"
     # The probe runs on the instance, to the ENI's own address.
     assert "192.168.1.50:8080" in report.check("backend.port").summary
 
-    await apply_fix(clients, fix, "request 5")
+    await fix.apply(clients, "request 5")
     mended = (await diagnose_all(clients))["orders-backend"]
     assert mended.verdict == Status.PASS, statuses(mended)
 

@@ -2,7 +2,7 @@
 
 - `database_url` is parametrized over "sqlite" and "postgresql", so a test that takes
   it (directly or through `store`) runs once on each. It yields a URL string for
-  `bot.store.make_engine` / `Store.open`:
+  `bot.store.make_engine` / `Database.open`:
   - sqlite: a file in the test's tmp_path;
   - postgresql: the server at $VPCTEST_TEST_POSTGRES (default
     postgresql+psycopg://postgres@127.0.0.1:5432/test), in a schema of its own created
@@ -11,7 +11,8 @@
   When PostgreSQL is unreachable its tests are skipped, but with CI=true they FAIL:
   CI must test both backends. The database is empty: migrate it (`upgrade(url)`) or
   take `store`.
-- `store` is a `Store` on `database_url`, migrated to head, closed at teardown.
+- `db` is the `Database` on `database_url`, migrated to head, closed at teardown;
+  `store` the `Store` on it.
 - `cloud` is the Alibaba emulator on tests/scenarios/ecs-sg-missing.yaml; `slack` the Slack
   emulator with the harness's users, approver group and channels (Block Kit violations fail
   the test); `bot` the whole bot on them over HTTP (tests/bot/harness.py).
@@ -30,7 +31,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.bot.harness import ALICE, APPROVALS, APPROVER_GROUP, BOB, DEV, EVE, GENERAL, BotHarness
-from vpctest.bot.store import Store
+from vpctest.bot.store import Database, Store
 from vpctest.emulator import EmulatorServer
 from vpctest.slack_emulator import SlackServer
 
@@ -90,12 +91,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store.open(database_url)
+def db(database_url: str) -> Iterator[Database]:
+    opened = Database.open(database_url)
     try:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def store(db: Database) -> Store:
+    return Store(db)
 
 
 USERS = [DEV, ALICE, BOB, EVE]

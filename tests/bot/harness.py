@@ -21,7 +21,7 @@ from vpctest.bot.config import BotConfig
 from vpctest.bot.context import BotContext
 from vpctest.bot.diagnosis import DiagnosisService
 from vpctest.bot.serve import http_app
-from vpctest.bot.store import Store
+from vpctest.bot.store import Database, Store
 from vpctest.diagnostics.cloud.clients import CloudSettings
 from vpctest.emulator import EmulatorServer
 from vpctest.slack_emulator import SlackPlatform, SlackServer
@@ -71,7 +71,8 @@ class BotHarness:
         cls, cloud: EmulatorServer, slack: SlackServer, database_url: str, **config: Any
     ) -> BotHarness:
         cfg = bot_config(slack, database_url, **config)
-        store = await asyncio.to_thread(Store.open, database_url)
+        database = await asyncio.to_thread(Database.open, database_url)
+        store = Store(database)
         ctx = BotContext(cfg, DiagnosisService.from_settings(cloud_settings(cloud), None), store)
         runner = web.AppRunner(http_app(build_app(ctx)))
         await runner.setup()
@@ -86,7 +87,7 @@ class BotHarness:
     async def stop(self) -> None:
         await self.platform.aclose()
         await self.runner.cleanup()
-        await asyncio.to_thread(self.store.close)
+        await asyncio.to_thread(self.store.db.close)
 
     async def restart(self, database_url: str) -> BotHarness:
         """A new bot process in all but name: new app, new store object, same database."""

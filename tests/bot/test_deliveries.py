@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.bot.harness import GENERAL, BotHarness, eventually
 from vpctest.bot.deliveries import Deliveries, delivery_key
-from vpctest.bot.store import make_engine, upgrade
+from vpctest.bot.store import Database
 from vpctest.emulator import EmulatorServer
 from vpctest.slack_emulator import SlackServer
 
@@ -59,18 +59,17 @@ async def test_two_replicas_on_one_database_handle_a_retry_once(
 
 
 def test_claims_and_prune_on_the_database(database_url: str) -> None:
-    engine = make_engine(database_url)
+    db = Database.open(database_url)
     try:
-        upgrade(engine)
         now = datetime(2026, 5, 1, 12, tzinfo=UTC)
-        deliveries = Deliveries(engine, clock=lambda: now)
+        deliveries = Deliveries(db, clock=lambda: now)
         assert deliveries.claim("command:T1") is True
         assert deliveries.claim("command:T1") is False
         assert deliveries.claim("command:T2") is True
         assert deliveries.prune(now + timedelta(seconds=1)) == 2
         assert deliveries.claim("command:T1") is True  # forgotten after the retention
     finally:
-        engine.dispose()
+        db.close()
 
 
 def test_keys_are_what_slack_repeats() -> None:
@@ -98,10 +97,9 @@ def test_keys_are_what_slack_repeats() -> None:
 async def test_claims_arriving_together_share_one_transaction_and_one_wins(
     database_url: str,
 ) -> None:
-    engine = make_engine(database_url)
+    db = Database.open(database_url)
     try:
-        upgrade(engine)
-        deliveries = Deliveries(engine)
+        deliveries = Deliveries(db)
         batches: list[int] = []
         claim_many = deliveries.claim_many
 
@@ -115,4 +113,4 @@ async def test_claims_arriving_together_share_one_transaction_and_one_wins(
         assert won[:5].count(True) == 1 and all(won[5:])
         assert len(batches) <= 3 and sum(batches) == len(keys)
     finally:
-        engine.dispose()
+        db.close()

@@ -8,7 +8,6 @@ import asyncio
 import logging
 import re
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -33,7 +32,7 @@ from vpctest.bot.digest.history import VerdictRow
 from vpctest.bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
 from vpctest.bot.digest.scheduler import CatchUp, DigestScheduler, Fired
 from vpctest.bot.digest.service import DigestStore
-from vpctest.bot.store import make_engine, upgrade
+from vpctest.bot.store import Database, make_engine, upgrade
 from vpctest.bot.store.db import alembic_config
 from vpctest.bot.store.models import Base
 
@@ -219,12 +218,8 @@ def test_digest_command_errors(text: str, message: str) -> None:
 
 
 @pytest.fixture
-def digests(database_url: str) -> Iterator[DigestStore]:
-    opened = DigestStore.open(database_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
+def digests(db: Database) -> DigestStore:
+    return DigestStore(db)
 
 
 def subscribe(digests: DigestStore, words: tuple[str, ...] = ("daily",), **fields: Any) -> Any:
@@ -298,8 +293,8 @@ def test_failed_and_skipped_slots_keep_why(digests: DigestStore) -> None:
 
 
 def test_racing_replicas_on_separate_engines_claim_once(database_url: str) -> None:
-    stores = [DigestStore.open(database_url)] + [
-        DigestStore.open(database_url, migrate=False) for _ in range(5)
+    stores = [DigestStore(Database.open(database_url))] + [
+        DigestStore(Database.open(database_url, migrate=False)) for _ in range(5)
     ]
     try:
         sub = subscribe(stores[0])
@@ -322,7 +317,7 @@ def test_racing_replicas_on_separate_engines_claim_once(database_url: str) -> No
         assert row is not None and row.claimed_by == wins[0]
     finally:
         for opened in stores:
-            opened.close()
+            opened.db.close()
 
 
 def test_an_abandoned_claim_is_taken_over_once_after_the_lease(digests: DigestStore) -> None:
@@ -395,7 +390,7 @@ SLOT = utc(2026, 5, 4, 9)  # a Monday, 09:00 UTC
 def replica(
     database_url: str, poster: Poster, clock: Clock, name: str, **kwargs: Any
 ) -> DigestScheduler:
-    store = DigestStore.open(database_url, migrate=False, clock=clock)
+    store = DigestStore(Database.open(database_url, migrate=False), clock=clock)
     return DigestScheduler(store, poster, clock=clock, replica_id=name, **kwargs)
 
 
@@ -413,8 +408,8 @@ async def test_two_replicas_firing_one_slot_post_one_digest(database_url: str) -
         row = first.store.slot(sub.id, SLOT)
         assert row is not None and (row.state, row.posted_ts) == ("posted", "1.000100")
     finally:
-        first.store.close()
-        second.store.close()
+        first.store.db.close()
+        second.store.db.close()
 
 
 async def test_restart_mid_slot_posts_once_after_the_lease(database_url: str) -> None:
@@ -424,7 +419,7 @@ async def test_restart_mid_slot_posts_once_after_the_lease(database_url: str) ->
     dead = replica(database_url, poster, clock, "dead", lease=lease)
     sub = subscribe(dead.store)
     assert dead.store.claim_slot(sub.id, SLOT, "dead", now=SLOT)  # then it stopped
-    dead.store.close()
+    dead.store.db.close()
 
     clock.now = SLOT + timedelta(minutes=3)  # restarted before the lease ran out
     new, other = (replica(database_url, poster, clock, n, lease=lease) for n in ("new", "other"))
@@ -439,8 +434,8 @@ async def test_restart_mid_slot_posts_once_after_the_lease(database_url: str) ->
         row = new.store.slot(sub.id, SLOT)
         assert row is not None and row.state == "posted" and row.attempts == 2
     finally:
-        new.store.close()
-        other.store.close()
+        new.store.db.close()
+        other.store.db.close()
 
 
 async def test_an_abandoned_slot_too_late_is_skipped(database_url: str) -> None:
@@ -456,7 +451,7 @@ async def test_an_abandoned_slot_too_late_is_skipped(database_url: str) -> None:
         row = bot.store.slot(sub.id, SLOT)
         assert row is not None and row.state == "skipped" and "abandoned by dead" in row.error
     finally:
-        bot.store.close()
+        bot.store.db.close()
 
 
 async def test_missed_slot_within_grace_runs_once(database_url: str) -> None:
@@ -472,7 +467,7 @@ async def test_missed_slot_within_grace_runs_once(database_url: str) -> None:
         assert await bot.catch_up() == CatchUp()
         assert poster.runs == [(sub.id, SLOT)]
     finally:
-        bot.store.close()
+        bot.store.db.close()
 
 
 async def test_missed_slot_beyond_grace_is_skipped_and_logged(
@@ -493,7 +488,7 @@ async def test_missed_slot_beyond_grace_is_skipped_and_logged(
         clock.now = utc(2026, 5, 5, 9)  # the next slot, on time
         assert (await bot.catch_up()).ran == [(sub.id, clock.now, Fired.POSTED)]
     finally:
-        bot.store.close()
+        bot.store.db.close()
 
 
 async def test_a_failed_run_is_recorded_and_not_run_again(database_url: str) -> None:
@@ -511,8 +506,8 @@ async def test_a_failed_run_is_recorded_and_not_run_again(database_url: str) -> 
         assert await healthy.fire(sub, SLOT) == Fired.LOST
         assert (await healthy.catch_up()).ran == [] and poster.runs == []
     finally:
-        failing.store.close()
-        healthy.store.close()
+        failing.store.db.close()
+        healthy.store.db.close()
 
 
 async def test_nothing_to_post_is_a_skipped_slot(database_url: str) -> None:
@@ -525,7 +520,7 @@ async def test_nothing_to_post_is_a_skipped_slot(database_url: str) -> None:
         row = bot.store.slot(sub.id, SLOT)
         assert row is not None and (row.state, row.error) == ("skipped", "nothing to post")
     finally:
-        bot.store.close()
+        bot.store.db.close()
 
 
 async def test_jobs_are_built_from_the_database_and_follow_add_and_remove(
@@ -554,7 +549,7 @@ async def test_jobs_are_built_from_the_database_and_follow_add_and_remove(
         assert poster.runs == []  # all created at the last slot: nothing missed
     finally:
         bot.shutdown()
-        bot.store.close()
+        bot.store.db.close()
 
 
 async def test_a_job_firing_runs_the_slot_it_belongs_to(database_url: str) -> None:
@@ -569,7 +564,7 @@ async def test_a_job_firing_runs_the_slot_it_belongs_to(database_url: str) -> No
         assert await bot.run_now(sub) == Fired.POSTED  # `digest run ID`: a slot of its own
         assert poster.runs[-1] == (sub.id, SLOT + timedelta(seconds=1))
     finally:
-        bot.store.close()
+        bot.store.db.close()
 
 
 # Verdict history: since, newly broken, recovered; retention
@@ -668,4 +663,4 @@ async def test_the_sweep_prunes_history_older_than_the_retention(database_url: s
         (orders,) = scheduler.store.history_for("T1/*", clock()).values()
         assert orders.verdict == "pass" and orders.previous is None  # the May 1 row is gone
     finally:
-        scheduler.store.close()
+        scheduler.store.db.close()

@@ -22,6 +22,7 @@ from vpctest.bot.digest.run import DigestRunner
 from vpctest.bot.digest.schedule import parse_schedule
 from vpctest.bot.digest.scheduler import DigestScheduler, Fired
 from vpctest.bot.digest.service import DigestStore
+from vpctest.bot.store import Database
 from vpctest.emulator import EmulatorServer
 from vpctest.emulator.faults import parse_faults
 from vpctest.emulator.world import SgRule
@@ -58,7 +59,8 @@ async def rig(cloud, slack, database_url) -> AsyncIterator[Rig]:
         bot_config(slack, database_url),
         DiagnosisService.from_settings(cloud_settings(cloud), None),
     )
-    store = DigestStore.open(database_url)
+    db = Database.open(database_url)
+    store = DigestStore(db)
     sub = store.add_subscription(
         team_id="T1",
         channel_id=GENERAL,
@@ -67,7 +69,7 @@ async def rig(cloud, slack, database_url) -> AsyncIterator[Rig]:
         now=T0 - timedelta(days=1),
     )
     yield Rig(cloud, slack, store, DigestRunner(ctx, store, web_client(slack)), sub)
-    store.close()
+    db.close()
 
 
 def mend(cloud: EmulatorServer) -> None:

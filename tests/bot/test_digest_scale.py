@@ -18,6 +18,7 @@ from vpctest.bot.digest.schedule import parse_schedule
 from vpctest.bot.digest.scheduler import DigestScheduler, Fired
 from vpctest.bot.digest.service import DigestStore
 from vpctest.bot.render import MAX_MESSAGE_BLOCKS
+from vpctest.bot.store import Database
 from vpctest.emulator import EmulatorServer
 
 COUNT = 1000
@@ -44,7 +45,8 @@ def big_world(tmp_path: Path) -> Path:
 async def test_a_thousand_authorizations_in_one_paged_digest(slack, tmp_path) -> None:
     cloud = EmulatorServer(str(big_world(tmp_path))).start()
     url = f"sqlite:///{tmp_path / 'bot.db'}"
-    store = DigestStore.open(url)
+    db = Database.open(url)
+    store = DigestStore(db)
     try:
         ctx = BotContext(
             bot_config(slack, url), DiagnosisService.from_settings(cloud_settings(cloud), None)
@@ -79,5 +81,5 @@ async def test_a_thousand_authorizations_in_one_paged_digest(slack, tmp_path) ->
         assert cloud.calls["DescribeInstancesFullStatus"] == 1
         assert elapsed < 60, f"{COUNT} authorizations took {elapsed:.1f} s"
     finally:
-        store.close()
+        db.close()
         cloud.stop()

@@ -21,6 +21,7 @@ from vpctest.bot.store import (
     DEFAULT_TTL,
     SYSTEM_ACTOR,
     Action,
+    Database,
     DatabaseUrlError,
     Done,
     FixRequest,
@@ -34,7 +35,7 @@ from vpctest.bot.store import (
     upgrade,
 )
 from vpctest.bot.store.db import alembic_config
-from vpctest.diagnostics.fixes import AppliedFix
+from vpctest.diagnostics.fixes import AppliedFix, Fix, FixError
 
 FIX = {
     "kind": "authorize_security_group",
@@ -127,7 +128,7 @@ def test_a_new_request_is_pending_for_a_day_and_audited(store: Store) -> None:
     assert request.version == 1
     stored = store.get(request.id)
     assert stored is not None
-    assert stored.fix == FIX
+    assert stored.fix == Fix.from_json(FIX) and stored.fix.to_json() == FIX
     assert stored.expires_at.tzinfo is not None and stored.expires_at.utcoffset() == timedelta(0)
     assert (stored.vpc_access_name, stored.reason) == ("orders-backend", "orders are down")
     assert actions(store, request.id) == [("requested", None, "pending", "U_REQ")]
@@ -148,7 +149,8 @@ def test_ttl_and_timestamps_in_other_zones(store: Store) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"fix": {"kind": "open_everything"}}, "fix kind"),
+        ({"fix": {"kind": "open_everything"}}, "unknown fix kind 'open_everything'"),
+        ({"fix": {**FIX, "priority": "1"}}, "'priority' as an integer"),
         ({"ttl": timedelta(0)}, "ttl"),
         ({"now": datetime(2026, 5, 9, 12, 0)}, "naive"),
     ],
@@ -186,7 +188,7 @@ def test_approve_then_apply(store: Store) -> None:
 
 def test_mark_applied_takes_the_json_form_and_checks_it(store: Store) -> None:
     request = in_state(store, State.APPLYING)
-    with pytest.raises(KeyError):
+    with pytest.raises(FixError, match="target_id"):
         store.mark_applied(request.id, {"kind": "add_acl_entries"})
     assert store.get(request.id).state is State.APPLYING  # type: ignore[union-attr]
     applied = done(store.mark_applied(request.id, APPLIED.to_json()))
@@ -457,16 +459,16 @@ def test_record_appends_audit_only_events(store: Store) -> None:
 def test_the_audit_log_cannot_be_rewritten(store: Store, statement: str) -> None:
     request = in_state(store, State.APPLIED)
     before = [(e.id, e.actor, e.detail) for e in store.history(request.id)]
-    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
+    with pytest.raises(DBAPIError, match="append-only"), store.db.engine.begin() as connection:
         connection.execute(text(statement))
     assert [(e.id, e.actor, e.detail) for e in store.history(request.id)] == before
 
 
 def test_the_audit_log_cannot_be_truncated_on_postgresql(store: Store) -> None:
-    if store.engine.dialect.name != "postgresql":
+    if store.db.dialect != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's")
     new_request(store)
-    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
+    with pytest.raises(DBAPIError, match="append-only"), store.db.engine.begin() as connection:
         connection.execute(text("TRUNCATE audit_log"))
     assert len(store.latest_audit()) == 1
 
@@ -475,16 +477,17 @@ def test_the_audit_log_cannot_be_truncated_on_postgresql(store: Store) -> None:
 
 
 def test_a_pending_request_survives_a_restart(database_url: str) -> None:
-    before = Store.open(database_url)
-    request = new_request(before)
-    before.close()
-    after = Store.open(database_url)  # migrating again is a no-op
+    first = Database.open(database_url)
+    request = new_request(Store(first))
+    first.close()
+    second = Database.open(database_url)  # migrating again is a no-op
     try:
+        after = Store(second)
         claimed = done(after.claim_for_apply(request.id, "U_OK", T0))
-        assert claimed.fix == FIX and claimed.version == 2
+        assert claimed.fix.to_json() == FIX and claimed.version == 2
         assert [e.action for e in after.history(request.id)] == ["requested", "approved"]
     finally:
-        after.close()
+        second.close()
 
 
 def race(workers: int, work: Callable[[int], Outcome]) -> list[Outcome]:

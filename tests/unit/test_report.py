@@ -141,7 +141,7 @@ def test_tcp_backend_groups_not_admitting_the_egress_fail_with_a_fix() -> None:
     report = report_of(clb_snapshot(backend_rules=(rule(cidr="10.0.0.0/8"),)))
     check = report.check("clb.backend_security_group")
     assert check.status == Status.FAIL, check.summary
-    assert check.fix == {
+    assert check.fix is not None and check.fix.to_json() == {
         "kind": "authorize_security_group",
         "security_group_id": "sg-web",
         "protocol": "TCP",

@@ -61,7 +61,7 @@ def build_app(ctx: BotContext) -> AsyncApp:
             text = f":warning: vpc-test hit an error and stopped: {type(error).__name__}: {error}"
             await respond(response_type="ephemeral", replace_original=False, text=text[:3000])
 
-    deliveries = Deliveries(ctx.store.engine if ctx.store is not None else None)
+    deliveries = Deliveries(ctx.database)
     app.middleware(deliveries.middleware)  # a repeated delivery stops here, acked
 
     commands.register(app, ctx)

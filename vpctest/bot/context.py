@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from vpctest.bot.config import BotConfig
 from vpctest.bot.diagnosis import DiagnosisService
-from vpctest.bot.store import Store
+from vpctest.bot.store import Database, Store
 
 if TYPE_CHECKING:
     from vpctest.bot.digest.live import Digests
@@ -25,6 +25,11 @@ class BotContext:
     diagnosis: DiagnosisService
     store: Store | None = None  # None: no database, so no fix requests and no audit
     digests: Digests | None = None  # set by serve(), or opened on the first digest command
+
+    @property
+    def database(self) -> Database | None:
+        """The bot's one database, which every store shares (the fix requests' is it)."""
+        return self.store.db if self.store is not None else None
 
 
 class BadValue(ValueError):

@@ -27,10 +27,10 @@ from typing import Any
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from sqlalchemy import Engine, delete
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from vpctest.bot.store.db import make_sessions
+from vpctest.bot.store.db import Database
 from vpctest.bot.store.models import SlackDelivery
 
 log = logging.getLogger(__name__)
@@ -88,19 +88,18 @@ def utcnow() -> datetime:
 
 
 class Deliveries:
-    """The seen keys: in `engine`'s `slack_deliveries` table, or in memory without one."""
+    """The seen keys: in the bot's database (`slack_deliveries`), or in memory without one."""
 
     def __init__(
         self,
-        engine: Engine | None,
+        db: Database | None,
         *,
         retention: timedelta = RETENTION,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.engine = engine
+        self.db = db
         self.retention = retention
         self._clock = clock
-        self._sessions = make_sessions(engine) if engine is not None else None
         self._memory: dict[str, datetime] = {}
         self._lock = threading.Lock()
         self._pruned_at = time.monotonic()
@@ -118,32 +117,30 @@ class Deliveries:
             self._pruned_at = time.monotonic()
             self.prune(now - self.retention)
         unique = list(dict.fromkeys(keys))
-        if self._sessions is None:
+        if self.db is None:
             with self._lock:
                 won = {k for k in unique if k not in self._memory}
                 self._memory.update(dict.fromkeys(won, now))
                 return won
-        with self._sessions.begin() as session:
-            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
-            statement = (
-                dialect.insert(SlackDelivery)
-                .values([{"key": k, "seen_at": now} for k in unique])
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(SlackDelivery.key)
-            )
-            return set(session.scalars(statement))
+        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+        statement = (
+            dialect.insert(SlackDelivery)
+            .values([{"key": k, "seen_at": now} for k in unique])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(SlackDelivery.key)
+        )
+        return self.db.transaction(lambda session: set(session.scalars(statement)))
 
     def prune(self, older_than: datetime) -> int:
         """Forget the keys seen before `older_than`; how many went."""
-        if self._sessions is None:
+        if self.db is None:
             with self._lock:
                 old = [k for k, at in self._memory.items() if at < older_than]
                 for k in old:
                     del self._memory[k]
                 return len(old)
-        with self._sessions.begin() as session:
-            gone = session.execute(delete(SlackDelivery).where(SlackDelivery.seen_at < older_than))
-            return gone.rowcount or 0
+        statement = delete(SlackDelivery).where(SlackDelivery.seen_at < older_than)
+        return self.db.transaction(lambda session: session.execute(statement).rowcount or 0)
 
     async def first(self, key: str) -> bool:
         """Whether this is the first delivery of `key`. Claims that arrive together (a burst)

@@ -25,7 +25,7 @@ from vpctest.diagnostics.cloud.clients import (
 )
 from vpctest.diagnostics.engine import Diagnoser
 from vpctest.diagnostics.facts import VpcAccess
-from vpctest.diagnostics.fixes import AppliedFix, apply_fix, revert_fix
+from vpctest.diagnostics.fixes import AppliedFix, Fix
 from vpctest.diagnostics.report import Report
 from vpctest.diagnostics.snapshot import ProbeRequest
 
@@ -162,8 +162,8 @@ class DiagnosisService:
     async def accesses(self) -> list[VpcAccess]:
         return await offload(lambda: Diagnoser(self.clients).vpc_accesses())
 
-    async def apply(self, fix: dict, description: str) -> AppliedFix:
-        return await offload(lambda: apply_fix(self.clients, fix, description))
+    async def apply(self, fix: Fix, description: str) -> AppliedFix:
+        return await offload(lambda: fix.apply(self.clients, description))
 
-    async def revert(self, applied: AppliedFix) -> None:
-        await offload(lambda: revert_fix(self.clients, applied))
+    async def revert(self, fix: Fix, applied: AppliedFix) -> None:
+        await offload(lambda: fix.revert(self.clients, applied))

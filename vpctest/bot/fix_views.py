@@ -9,6 +9,7 @@ from vpctest.bot import render
 from vpctest.bot.config import BotConfig
 from vpctest.bot.presenters import button_value, clip, escape
 from vpctest.bot.store import FixRequest, State
+from vpctest.diagnostics.fixes import Fix, FixError, Wording
 
 STATE_HEADERS = {
     State.PENDING: ":hourglass_flowing_sand: waiting for an approver",
@@ -22,30 +23,21 @@ STATE_HEADERS = {
 }
 
 
-def change_fields(fix: dict[str, Any]) -> list[str]:
+def change_fields(fix: Fix) -> list[str]:
     """The exact change, field by field."""
-    if fix["kind"] == "add_acl_entries":
-        return [
-            "*Change*\nadd entries to a CLB access control list",
-            f"*Access control list*\n`{fix['acl_id']}`",
-            f"*Entries*\n{', '.join(fix['entries'])}",
-        ]
     return [
-        "*Change*\nadd an inbound accept rule",
-        f"*Security group*\n`{fix['security_group_id']}`",
-        f"*Protocol and port*\n{fix['protocol']} {fix['port_range']}",
-        f"*Source CIDRs*\n{', '.join(fix['source_cidrs'])}",
-        f"*Priority*\n{fix['priority']}",
+        f"*{field.label.render()}*\n"
+        + (f"`{field.rendered()}`" if field.literal else field.rendered())
+        for field in fix.fields()
     ]
 
 
-def change_line(fix: dict[str, Any]) -> str:
-    if fix["kind"] == "add_acl_entries":
-        return f"Add {', '.join(fix['entries'])} to access control list `{fix['acl_id']}`"
-    return (
-        f"In `{fix['security_group_id']}`, accept {fix['protocol']} {fix['port_range']} from "
-        f"{', '.join(fix['source_cidrs'])} at priority {fix['priority']}"
-    )
+def change_line(request: FixRequest) -> str:
+    """The request's change in a line; what is wrong with it when it cannot be read."""
+    try:
+        return request.fix.describe(Wording.MRKDWN).render()
+    except FixError as exc:
+        return f":warning: {escape(str(exc))}"
 
 
 def approvers_text(config: BotConfig) -> str:
@@ -56,7 +48,7 @@ def approvers_text(config: BotConfig) -> str:
 
 
 def fix_modal(
-    config: BotConfig, metadata: str, access_name: str, check_id: str, fix: dict[str, Any]
+    config: BotConfig, metadata: str, access_name: str, check_id: str, fix: Fix
 ) -> dict[str, Any]:
     return render.modal(
         "fix_modal.json.j2",
@@ -110,11 +102,11 @@ def approval_message(config: BotConfig, request: FixRequest) -> dict[str, Any]:
             f"*Reason*\n{escape(clip(request.reason or '—', 1900))}",
             f"*Approvers*\n{approvers_text(config).removeprefix('Approvers: ')}",
         ],
-        change=clip(change_line(request.fix), 3000),
+        change=clip(change_line(request), 3000),
         status=status_line(request),
         pending=request.state == State.PENDING,
         revertible=request.state == State.APPLIED
         and bool(request.applied_fix and request.applied_fix.changed),
         value=button_value(id=request.id),
-        confirm=clip(change_line(request.fix), 300),
+        confirm=clip(change_line(request), 300),
     )

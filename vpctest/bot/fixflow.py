@@ -26,6 +26,7 @@ from vpctest.bot.results import result_message
 from vpctest.bot.store import Done, FixRequest, Outcome, Refusal, State, Store
 from vpctest.bot.store.service import utcnow
 from vpctest.diagnostics.errors import CloudError, UsageError
+from vpctest.diagnostics.fixes import FixError
 
 log = logging.getLogger(__name__)
 GROUP_CACHE_S = 60.0
@@ -251,7 +252,7 @@ class FixFlow:
 
         async def undo(claimed: FixRequest) -> None:
             if claimed.applied_fix is not None:
-                await self.ctx.diagnosis.revert(claimed.applied_fix)
+                await self.ctx.diagnosis.revert(claimed.fix, claimed.applied_fix)
 
         await self._carry_out(
             client,
@@ -290,8 +291,9 @@ class FixFlow:
         await self._show(client, outcome.request)
         try:
             result = await work(outcome.request)
-        except CloudError as exc:
-            failed = await asyncio.to_thread(fail, request.id, exc.reason)
+        except (CloudError, FixError) as exc:  # FixError: a stored fix this bot cannot read
+            why = exc.reason if isinstance(exc, CloudError) else str(exc)
+            failed = await asyncio.to_thread(fail, request.id, why)
             await self._show(client, failed.request)
             return
         note = f"Fix {request.id} {done_text} by <@{user}> {slack_date(utcnow())}"

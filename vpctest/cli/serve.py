@@ -39,11 +39,16 @@ async def _serve(config: BotConfig, settings: CloudSettings, host: str) -> None:
     from vpctest.bot.context import BotContext
     from vpctest.bot.diagnosis import DiagnosisService
     from vpctest.bot.serve import serve
-    from vpctest.bot.store import Store
+    from vpctest.bot.store import Database, Store
 
     credentials = credential_client(settings)
     await resolve_credentials(credentials)
     await check_region(settings, credentials, CloudCaller())
-    store = await asyncio.to_thread(Store.open, config.database_url)
-    ctx = BotContext(config, DiagnosisService.from_settings(settings, config.gateway), store)
-    await serve(ctx, build_app(ctx), host)
+    # The one database every store shares: fix requests, digests, seen deliveries.
+    database = await asyncio.to_thread(Database.open, config.database_url)
+    try:
+        diagnosis = DiagnosisService.from_settings(settings, config.gateway)
+        ctx = BotContext(config, diagnosis, Store(database))
+        await serve(ctx, build_app(ctx), host)
+    finally:
+        await asyncio.to_thread(database.close)

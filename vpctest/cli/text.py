@@ -77,7 +77,8 @@ def render_report(report: Report, color: bool = False, all_evidence: bool = Fals
             indent = " " * (8 + width)
             lines += [paint(f"{indent}{row}", "2") for row in evidence_lines(check)]
     for check in report.fixes:
-        lines.append(f"  {paint('Fix', '1')} ({check.id}): {describe_fix(check.fix or {})}")
+        fix = check.fix.describe().render() if check.fix else ""
+        lines.append(f"  {paint('Fix', '1')} ({check.id}): {fix}")
     if report.apis is None:
         lines.append(f"  APIs behind it: unknown ({report.apis_error})")
     elif report.apis:
@@ -94,15 +95,6 @@ def api_label(api: ApiRef) -> str:
     group = f"{api.group_name}/" if api.group_name else ""
     stage = f" ({api.stage})" if api.stage else ""
     return f"{group}{api.api_name}{stage}"
-
-
-def describe_fix(fix: dict) -> str:
-    if fix.get("kind") == "add_acl_entries":
-        return f"add {', '.join(fix['entries'])} to access control list {fix['acl_id']}"
-    return (
-        f"in {fix['security_group_id']}, allow {fix['protocol']} {fix['port_range']} from "
-        f"{', '.join(fix['source_cidrs'])} at priority {fix['priority']}"
-    )
 
 
 def render_tally(reports: Sequence[Report], color: bool = False) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpctest.diagnostics.facts import ApiRef, Gateway, VpcAccess
+
+if TYPE_CHECKING:
+    from vpctest.diagnostics.fixes import Fix
 
 
 class Status(StrEnum):
@@ -48,7 +51,7 @@ class CheckResult:
     status: Status
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
-    fix: dict[str, Any] | None = None
+    fix: Fix | None = None
 
     @property
     def step(self) -> int:
@@ -63,7 +66,7 @@ class CheckResult:
             "evidence": self.evidence,
         }
         if self.fix is not None:
-            data["fix"] = self.fix
+            data["fix"] = self.fix.to_json()
         return data
 
 

@@ -37,8 +37,10 @@ class Digests:
 
     @classmethod
     def open(cls, ctx: BotContext, client: Any) -> Digests:
-        """On the bot's database (migrated by Store.open already); the scheduler not started."""
-        store = DigestStore.open(ctx.config.database_url, migrate=False)
+        """On the bot's database (`ctx.database`); the scheduler not started."""
+        if ctx.database is None:
+            raise ValueError(NO_DATABASE)
+        store = DigestStore(ctx.database)
         scheduler = DigestScheduler(
             store,
             DigestRunner(ctx, store, client).run_digest,
@@ -51,14 +53,14 @@ class Digests:
         await self.scheduler.start()
 
     def close(self) -> None:
+        """Stop the scheduler; the database is the bot's, closed by whoever opened it."""
         self.scheduler.shutdown()
-        self.store.close()
 
 
 async def digests_of(ctx: BotContext, client: Any) -> Digests | None:
     """The bot's Digests (serve() starts them); opened on first use otherwise; None
     without a database."""
-    if ctx.digests is None and ctx.store is not None:
+    if ctx.digests is None and ctx.database is not None:
         async with _opening:
             if ctx.digests is None:
                 ctx.digests = await asyncio.to_thread(Digests.open, ctx, client)

@@ -5,8 +5,9 @@ several replicas firing the same slot, the database lets exactly one row in, and
 its replica runs the digest. Every later move is a conditional UPDATE naming the state
 and the claiming replica, so a replica that lost its lease cannot overwrite the new
 owner's outcome. A claim left by a replica that died is taken over once its lease has
-run out (`reclaim_slot`). Every method opens its own session: one DigestStore may be
-shared by every thread, and the async scheduler calls it through `asyncio.to_thread`.
+run out (`reclaim_slot`). Every method runs its own transaction through the bot's
+`Database` (which retries one rolled back for contention): one DigestStore may be shared
+by every thread, and the async scheduler calls it through `asyncio.to_thread`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +27,7 @@ from vpctest.bot.digest.commands import ID_PREFIX, normalize_digest_id
 from vpctest.bot.digest.history import FAIL, PASS, AuthorizationHistory, Diagnosed, VerdictRow
 from vpctest.bot.digest.models import DigestSlot, DigestSubscription, SlotState, VerdictRecord
 from vpctest.bot.digest.schedule import Schedule
-from vpctest.bot.store.db import make_engine, make_sessions, upgrade
+from vpctest.bot.store.db import Database
 from vpctest.bot.store.ids import ALPHABET
 from vpctest.bot.store.service import aware_utc, utcnow
 
@@ -42,25 +44,11 @@ def new_digest_id() -> str:
 
 
 class DigestStore:
-    """Subscriptions, slot claims and verdict history, over one engine."""
+    """Subscriptions, slot claims and verdict history, on the bot's database."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
-        self.engine = engine
-        self._sessions = make_sessions(engine)
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
         self._clock = clock
-
-    @classmethod
-    def open(
-        cls, url: str | None = None, *, migrate: bool = True, clock: Callable[[], datetime] = utcnow
-    ) -> DigestStore:
-        """A DigestStore on `url` (DATABASE_URL), migrated to head."""
-        engine = make_engine(url)
-        if migrate:
-            upgrade(engine)
-        return cls(engine, clock=clock)
-
-    def close(self) -> None:
-        self.engine.dispose()
 
     # Subscriptions
 
@@ -77,9 +65,10 @@ class DigestStore:
     ) -> DigestSubscription:
         """A new subscription with a fresh DG- id."""
         now = self._now(now)
-        for attempt in range(ID_ATTEMPTS):
+
+        def insert(session: Session, subscription_id: str) -> DigestSubscription:
             subscription = DigestSubscription(
-                id=new_digest_id(),
+                id=subscription_id,
                 team_id=team_id,
                 channel_id=channel_id,
                 created_by=created_by,
@@ -91,12 +80,15 @@ class DigestStore:
                 created_at=now,
                 removed_at=None,
             )
+            session.add(subscription)
+            return subscription
+
+        for attempt in range(ID_ATTEMPTS):
+            subscription_id = new_digest_id()
             try:
-                with self._sessions.begin() as session:
-                    session.add(subscription)
-                return subscription
+                return self.db.transaction(partial(insert, subscription_id=subscription_id))
             except IntegrityError:
-                if attempt == ID_ATTEMPTS - 1 or self.get_subscription(subscription.id) is None:
+                if attempt == ID_ATTEMPTS - 1 or self.get_subscription(subscription_id) is None:
                     raise
         raise AssertionError("unreachable")
 
@@ -106,8 +98,7 @@ class DigestStore:
             sid = normalize_digest_id(subscription_id)
         except ValueError:
             return None
-        with self._sessions() as session:
-            return session.get(DigestSubscription, sid)
+        return self.db.read(lambda session: session.get(DigestSubscription, sid))
 
     def subscriptions(self, team_id: str | None = None) -> list[DigestSubscription]:
         """Active subscriptions (of one workspace when `team_id` is given), oldest first."""
@@ -118,8 +109,7 @@ class DigestStore:
         )
         if team_id is not None:
             statement = statement.where(DigestSubscription.team_id == team_id)
-        with self._sessions() as session:
-            return list(session.scalars(statement))
+        return self.db.read(lambda session: list(session.scalars(statement)))
 
     def remove_subscription(
         self, subscription_id: str, team_id: str | None = None, now: datetime | None = None
@@ -138,8 +128,9 @@ class DigestStore:
             .values(removed_at=self._now(now))
             .returning(DigestSubscription)
         )
-        with self._sessions.begin() as session:
-            return session.scalars(statement, execution_options=_DML).one_or_none()
+        return self.db.transaction(
+            lambda session: session.scalars(statement, execution_options=_DML).one_or_none()
+        )
 
     # Slots
 
@@ -237,8 +228,7 @@ class DigestStore:
         statement = select(DigestSlot).where(
             DigestSlot.subscription_id == subscription_id, DigestSlot.slot_at == slot_at
         )
-        with self._sessions() as session:
-            return session.scalars(statement).one_or_none()
+        return self.db.read(lambda session: session.scalars(statement).one_or_none())
 
     def slots(self, subscription_id: str) -> list[DigestSlot]:
         """Every recorded slot of a subscription, oldest first."""
@@ -247,8 +237,7 @@ class DigestStore:
             .where(DigestSlot.subscription_id == subscription_id)
             .order_by(DigestSlot.slot_at)
         )
-        with self._sessions() as session:
-            return list(session.scalars(statement))
+        return self.db.read(lambda session: list(session.scalars(statement)))
 
     def last_slot(self, subscription_id: str) -> DigestSlot | None:
         """The latest recorded slot of a subscription, whatever its state."""
@@ -258,8 +247,7 @@ class DigestStore:
             .order_by(DigestSlot.slot_at.desc())
             .limit(1)
         )
-        with self._sessions() as session:
-            return session.scalars(statement).first()
+        return self.db.read(lambda session: session.scalars(statement).first())
 
     def previous_posted(self, subscription_id: str, before: datetime) -> DigestSlot | None:
         """The last posted slot before `before`: "since the last digest" starts there."""
@@ -273,8 +261,7 @@ class DigestStore:
             .order_by(DigestSlot.slot_at.desc())
             .limit(1)
         )
-        with self._sessions() as session:
-            return session.scalars(statement).first()
+        return self.db.read(lambda session: session.scalars(statement).first())
 
     def stale_claims(
         self, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
@@ -288,8 +275,7 @@ class DigestStore:
             )
             .order_by(DigestSlot.slot_at)
         )
-        with self._sessions() as session:
-            return list(session.scalars(statement))
+        return self.db.read(lambda session: list(session.scalars(statement)))
 
     # Verdict history
 
@@ -313,8 +299,7 @@ class DigestStore:
             }
             for row in rows
         ]
-        with self._sessions.begin() as session:
-            session.execute(insert(VerdictRecord), values)
+        self.db.transaction(lambda session: session.execute(insert(VerdictRecord), values))
         return len(rows)
 
     def clear_verdicts(self, scope: str, at: datetime) -> int:
@@ -322,8 +307,9 @@ class DigestStore:
         statement = delete(VerdictRecord).where(
             VerdictRecord.scope == scope, VerdictRecord.at == self._now(at)
         )
-        with self._sessions.begin() as session:
-            return session.execute(statement).rowcount  # type: ignore[attr-defined]
+        return self.db.transaction(
+            lambda session: session.execute(statement).rowcount  # type: ignore[attr-defined]
+        )
 
     def history_for(
         self, scope: str, at: datetime, previous_at: datetime | None = None
@@ -331,10 +317,16 @@ class DigestStore:
         """Per authorization seen at or before `at`: its latest verdict, the verdict at
         `previous_at` (the previous digest), and since when it has been failing."""
         at = self._now(at)
-        with self._sessions() as session:
+        before = self._now(previous_at) if previous_at else None
+
+        def read(
+            session: Session,
+        ) -> tuple[dict[Key, VerdictRecord], dict[Key, VerdictRecord], dict[Key, datetime]]:
             latest = _latest(session, scope, at)
-            previous = _latest(session, scope, self._now(previous_at)) if previous_at else {}
-            since = _failing_since(session, scope, at)
+            previous = _latest(session, scope, before) if before else {}
+            return latest, previous, _failing_since(session, scope, at)
+
+        latest, previous, since = self.db.read(read)
         return {
             key: AuthorizationHistory(
                 gateway_id=key[0],
@@ -359,7 +351,8 @@ class DigestStore:
             .where(newer.subscription_id == DigestSlot.subscription_id)
             .scalar_subquery()
         )
-        with self._sessions.begin() as session:
+
+        def delete_old(session: Session) -> tuple[int, int]:
             verdicts = session.execute(delete(VerdictRecord).where(VerdictRecord.at < cutoff))
             slots = session.execute(
                 delete(DigestSlot).where(
@@ -369,6 +362,8 @@ class DigestStore:
                 )
             )
             return verdicts.rowcount, slots.rowcount  # type: ignore[attr-defined]
+
+        return self.db.transaction(delete_old)
 
     # Internals
 
@@ -395,23 +390,24 @@ class DigestStore:
             "error": error,
             "attempts": 1 if state == SlotState.CLAIMED else 0,
         }
-        with self._sessions.begin() as session:
+        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+        statement = (
+            dialect.insert(DigestSlot)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["subscription_id", "slot_at"])
+            .returning(DigestSlot.id)
+        )
+
+        def claim(session: Session) -> bool:
             active = session.scalar(
                 select(DigestSubscription.id).where(
                     DigestSubscription.id == subscription_id,
                     DigestSubscription.removed_at.is_(None),
                 )
             )
-            if active is None:
-                return False
-            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
-            statement = (
-                dialect.insert(DigestSlot)
-                .values(row)
-                .on_conflict_do_nothing(index_elements=["subscription_id", "slot_at"])
-                .returning(DigestSlot.id)
-            )
-            return session.execute(statement).first() is not None
+            return active is not None and session.execute(statement).first() is not None
+
+        return self.db.transaction(claim)
 
     def _move(
         self,
@@ -430,9 +426,10 @@ class DigestStore:
         ]
         if replica is not None:
             where.append(DigestSlot.claimed_by == replica)
-        with self._sessions.begin() as session:
-            result = session.execute(update(DigestSlot).where(and_(*where)).values(values))
-            return result.rowcount == 1  # type: ignore[attr-defined]
+        statement = update(DigestSlot).where(and_(*where)).values(values)
+        return self.db.transaction(
+            lambda session: session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+        )
 
 
 # ORM UPDATE … RETURNING: skip matching objects in the session, load the returned rows.

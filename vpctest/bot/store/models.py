@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from vpctest.diagnostics.fixes import AppliedFix
+from vpctest.diagnostics.fixes import AppliedFix, Fix, FixError
 
 # Named constraints, so later migrations (SQLite batch mode included) can refer to them.
 NAMING = {
@@ -134,7 +134,7 @@ class FixRequest(Base):
     vpc_access_name: Mapped[str | None] = mapped_column(String(256))
     gateway_id: Mapped[str] = mapped_column(String(128))
     check_id: Mapped[str] = mapped_column(String(64))
-    fix: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    fix_json: Mapped[dict[str, Any]] = mapped_column("fix", JsonType)  # Fix.to_json()
     reason: Mapped[str | None] = mapped_column(Text)  # the requester's
     state: Mapped[State] = mapped_column(StateType)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -152,9 +152,25 @@ class FixRequest(Base):
     version: Mapped[int] = mapped_column(Integer)  # +1 on every change
 
     @property
+    def fix(self) -> Fix:
+        """The fix asked for; FixError naming the request when its stored form is unreadable
+        (e.g. of a kind this version does not know)."""
+        try:
+            return Fix.from_json(self.fix_json)
+        except FixError as exc:
+            raise FixError(f"fix request {self.id}: its stored fix cannot be read: {exc}") from exc
+
+    @property
     def applied_fix(self) -> AppliedFix | None:
-        """What applying added, as the object `revert_fix` takes."""
-        return AppliedFix.from_json(self.applied) if self.applied else None
+        """What applying added, as `Fix.revert` takes it."""
+        if not self.applied:
+            return None
+        try:
+            return AppliedFix.from_json(self.applied)
+        except FixError as exc:
+            raise FixError(
+                f"fix request {self.id}: its stored record cannot be read: {exc}"
+            ) from exc
 
     def __repr__(self) -> str:
         return f"<FixRequest {self.id} {self.state} v{self.version}>"

@@ -3,8 +3,9 @@
 Each transition is one conditional UPDATE (`WHERE id = :id AND state = :expected`, and
 for approval `AND expires_at > :now`) with RETURNING, in the same transaction as its
 audit row. Two approvers clicking at once both send the UPDATE; the database lets
-exactly one match, and the other is told why it lost. Every method opens its own
-session, so one Store may be shared by every thread (the async bot calls it through
+exactly one match, and the other is told why it lost. Every method runs its own
+transaction through the bot's `Database` (which retries one rolled back for contention),
+so one Store may be shared by every thread (the async bot calls it through
 `asyncio.to_thread`).
 """
 
@@ -12,20 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from vpctest.bot.store.db import make_engine, make_sessions, upgrade
+from vpctest.bot.store.db import Database
 from vpctest.bot.store.ids import new_request_id, normalize_request_id
 from vpctest.bot.store.models import SYSTEM_ACTOR, Action, AuditEntry, FixRequest, State
 from vpctest.bot.store.results import Done, Outcome, Refusal, Refused
-from vpctest.diagnostics.fixes import AppliedFix
+from vpctest.diagnostics.fixes import AppliedFix, Fix
 
 DEFAULT_TTL = timedelta(hours=24)
-FIX_KINDS = ("authorize_security_group", "add_acl_entries")
 ID_ATTEMPTS = 5  # fresh random ids tried before a collision is reported
 AUDIT_LIMIT = 1000
 
@@ -42,23 +43,11 @@ def utcnow() -> datetime:
 
 
 class Store:
-    """Fix requests and the audit log, over one engine."""
+    """Fix requests and the audit log, on the bot's database."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
-        self.engine = engine
-        self._sessions = make_sessions(engine)
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
         self._clock = clock
-
-    @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Store:
-        """A Store on `url` (DATABASE_URL; default sqlite:///vpc-test.db), migrated to head."""
-        engine = make_engine(url)
-        if migrate:
-            upgrade(engine)
-        return cls(engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
 
     # Requests
 
@@ -71,22 +60,30 @@ class Store:
         vpc_access_id: str,
         gateway_id: str,
         check_id: str,
-        fix: Mapping[str, Any],
+        fix: Fix | Mapping[str, Any],
         reason: str | None = None,
         vpc_access_name: str | None = None,
         result_ts: str | None = None,
         ttl: timedelta = DEFAULT_TTL,
         now: datetime | None = None,
     ) -> FixRequest:
-        """A new pending request, open for `ttl`, with its `requested` audit row."""
-        if fix.get("kind") not in FIX_KINDS:
-            raise ValueError(f"fix kind {fix.get('kind')!r} is not one of {', '.join(FIX_KINDS)}")
+        """A new pending request, open for `ttl`, with its `requested` audit row.
+
+        `fix` may be given in its JSON form: FixError (a ValueError) when it is not one.
+        """
+        if not isinstance(fix, Fix):
+            fix = Fix.from_json(fix)
+        fix_json = fix.to_json()
         if ttl <= timedelta(0):
             raise ValueError(f"ttl {ttl} must be positive")
         now = self._now(now)
-        for attempt in range(ID_ATTEMPTS):
+        detail = {"vpc_access_id": vpc_access_id, "check_id": check_id, "fix": fix_json}
+        if reason:
+            detail["reason"] = reason
+
+        def insert(session: Session, request_id: str) -> FixRequest:
             request = FixRequest(
-                id=new_request_id(),
+                id=request_id,
                 team_id=team_id,
                 requester_id=requester_id,
                 channel_id=channel_id,
@@ -95,30 +92,30 @@ class Store:
                 vpc_access_name=vpc_access_name,
                 gateway_id=gateway_id,
                 check_id=check_id,
-                fix=dict(fix),
+                fix_json=fix_json,
                 reason=reason,
                 state=State.PENDING,
                 created_at=now,
                 expires_at=now + ttl,
                 version=1,
             )
-            detail = {"vpc_access_id": vpc_access_id, "check_id": check_id, "fix": dict(fix)}
-            if reason:
-                detail["reason"] = reason
+            session.add(request)
+            session.flush()  # a colliding id fails here, before the audit row
+            session.add(_audit(request, requester_id, Action.REQUESTED, None, detail, now))
+            return request
+
+        for attempt in range(ID_ATTEMPTS):
+            request_id = new_request_id()
             try:
-                with self._sessions.begin() as session:
-                    session.add(request)
-                    session.flush()  # a colliding id fails here, before the audit row
-                    session.add(_audit(request, requester_id, Action.REQUESTED, None, detail, now))
-                return request
+                return self.db.transaction(partial(insert, request_id=request_id))
             except IntegrityError:
-                if attempt == ID_ATTEMPTS - 1 or self.get(request.id) is None:
+                if attempt == ID_ATTEMPTS - 1 or self.get(request_id) is None:
                     raise  # not an id collision, or too many
         raise AssertionError("unreachable")
 
     def get(self, request_id: str) -> FixRequest | None:
-        with self._sessions() as session:
-            return session.get(FixRequest, normalize_request_id(request_id))
+        rid = normalize_request_id(request_id)
+        return self.db.read(lambda session: session.get(FixRequest, rid))
 
     def claim_for_apply(
         self, request_id: str, approver_id: str, now: datetime | None = None
@@ -145,7 +142,7 @@ class Store:
     ) -> Outcome:
         """applying → applied, keeping what was added (to revert exactly it)."""
         if not isinstance(applied, AppliedFix):
-            applied = AppliedFix.from_json(dict(applied))  # refuses a record that lacks a field
+            applied = AppliedFix.from_json(applied)  # FixError for a record that lacks a field
         applied_json = applied.to_json()
         return self._transition(
             request_id,
@@ -200,32 +197,29 @@ class Store:
         Returns them, so their approval messages can say so.
         """
         now = self._now(now)
-        with self._sessions.begin() as session:
-            return _expire(session, now, FixRequest.state == State.PENDING)
+        return self.db.transaction(lambda session: _expire(session, now))
 
     def interrupted(self, started_before: datetime) -> list[FixRequest]:
         """Requests left applying or reverting since before `started_before`: their worker
         stopped (a crash or restart) between the claim and the outcome."""
-        with self._sessions() as session:
-            last_change = (
-                select(AuditEntry.request_id, func.max(AuditEntry.at).label("at"))
-                .group_by(AuditEntry.request_id)
-                .subquery()
-            )
-            rows = session.scalars(
-                select(FixRequest)
-                .join(last_change, last_change.c.request_id == FixRequest.id)
-                .where(
-                    or_(
-                        # claimed for apply at decided_at
-                        (FixRequest.state == State.APPLYING)
-                        & (FixRequest.decided_at < started_before),
-                        # claimed for revert by the latest audit row
-                        (FixRequest.state == State.REVERTING) & (last_change.c.at < started_before),
-                    )
+        last_change = (
+            select(AuditEntry.request_id, func.max(AuditEntry.at).label("at"))
+            .group_by(AuditEntry.request_id)
+            .subquery()
+        )
+        statement = (
+            select(FixRequest)
+            .join(last_change, last_change.c.request_id == FixRequest.id)
+            .where(
+                or_(
+                    # claimed for apply at decided_at
+                    (FixRequest.state == State.APPLYING) & (FixRequest.decided_at < started_before),
+                    # claimed for revert by the latest audit row
+                    (FixRequest.state == State.REVERTING) & (last_change.c.at < started_before),
                 )
-            ).all()
-            return list(rows)
+            )
+        )
+        return self.db.read(lambda session: list(session.scalars(statement)))
 
     def claim_for_revert(
         self, request_id: str, approver_id: str, now: datetime | None = None
@@ -295,16 +289,17 @@ class Store:
             if value is not None
         }
         rid = normalize_request_id(request_id)
-        with self._sessions.begin() as session:
-            if not values:
-                return session.get(FixRequest, rid)
-            statement = (
-                update(FixRequest)
-                .where(FixRequest.id == rid)
-                .values(version=FixRequest.version + 1, **values)
-                .returning(FixRequest)
-            )
-            return session.scalars(statement, execution_options=_DML).one_or_none()
+        if not values:
+            return self.get(rid)
+        statement = (
+            update(FixRequest)
+            .where(FixRequest.id == rid)
+            .values(version=FixRequest.version + 1, **values)
+            .returning(FixRequest)
+        )
+        return self.db.transaction(
+            lambda session: session.scalars(statement, execution_options=_DML).one_or_none()
+        )
 
     # The audit log
 
@@ -323,19 +318,24 @@ class Store:
         `team_id` defaults to the request's.
         """
         rid = normalize_request_id(request_id) if request_id else None
-        with self._sessions.begin() as session:
-            if team_id is None and rid is not None:
-                team_id = session.scalar(select(FixRequest.team_id).where(FixRequest.id == rid))
+        at = self._now(now)
+
+        def insert(session: Session) -> AuditEntry:
+            team = team_id
+            if team is None and rid is not None:
+                team = session.scalar(select(FixRequest.team_id).where(FixRequest.id == rid))
             entry = AuditEntry(
-                at=self._now(now),
-                team_id=team_id,
+                at=at,
+                team_id=team,
                 request_id=rid,
                 actor=actor,
                 action=str(action),
                 detail=dict(detail or {}),
             )
             session.add(entry)
-        return entry
+            return entry
+
+        return self.db.transaction(insert)
 
     def latest_audit(self, limit: int = 20, team_id: str | None = None) -> list[AuditEntry]:
         """The newest audit rows first (of one workspace when `team_id` is given)."""
@@ -343,8 +343,7 @@ class Store:
         statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if team_id is not None:
             statement = statement.where(AuditEntry.team_id == team_id)
-        with self._sessions() as session:
-            return list(session.scalars(statement))
+        return self.db.read(lambda session: list(session.scalars(statement)))
 
     def history(self, request_id: str) -> list[AuditEntry]:
         """One request's audit rows, oldest first."""
@@ -353,8 +352,7 @@ class Store:
             .where(AuditEntry.request_id == normalize_request_id(request_id))
             .order_by(AuditEntry.id)
         )
-        with self._sessions() as session:
-            return list(session.scalars(statement))
+        return self.db.read(lambda session: list(session.scalars(statement)))
 
     # Internals
 
@@ -385,7 +383,8 @@ class Store:
             .values(state=target, version=FixRequest.version + 1, **values)
             .returning(FixRequest)
         )
-        with self._sessions.begin() as session:
+
+        def move(session: Session) -> Outcome:
             request = session.scalars(statement, execution_options=_DML).one_or_none()
             if request is None:
                 return _refusal(session, rid, now)
@@ -399,6 +398,8 @@ class Store:
                     cleared.returning(FixRequest), execution_options=_DML
                 ).one()
             return Done(request)
+
+        return self.db.transaction(move)
 
 
 # ORM UPDATE … RETURNING: skip matching objects in the session, load the returned rows.

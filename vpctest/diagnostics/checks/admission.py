@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from vpctest.diagnostics.facts import SecurityGroup, SgRule
+from vpctest.diagnostics.fixes import AddAclEntries, AuthorizeSecurityGroup, Fix, Wording
 from vpctest.diagnostics.report import CheckResult, Status
 from vpctest.diagnostics.rules.acls import AclResult, evaluate_acl, missing_entries
 from vpctest.diagnostics.rules.security_groups import blocking_drops, evaluate_ingress, fix_priority
@@ -24,7 +25,7 @@ def pooled_rules(groups: Sequence[SecurityGroup]) -> list[SgRule]:
 
 def sg_fix(
     groups: Sequence[SecurityGroup], cidrs: Sequence[str], port: int
-) -> tuple[dict[str, Any] | None, str]:
+) -> tuple[Fix | None, str]:
     """The narrowest accept rules that admit `cidrs`, or (None, what to change by hand)."""
     rules = pooled_rules(groups)
     missing = [c for c in cidrs if not evaluate_ingress(rules, [c], port).fully_admitted]
@@ -36,26 +37,13 @@ def sg_fix(
             r.describe() for r in blocking_drops(rules, missing, port) if r.priority == 1
         )
         return None, f"no new rule can beat {drops}: change that rule by hand"
-    fix = {
-        "kind": "authorize_security_group",
-        "security_group_id": groups[0].id,
-        "protocol": "TCP",
-        "port_range": f"{port}/{port}",
-        "source_cidrs": missing,
-        "priority": priority,
-    }
-    return fix, ""
+    return AuthorizeSecurityGroup.admitting(groups[0].id, port, missing, priority), ""
 
 
-def _fix_text(fix: dict[str, Any] | None, manual: str) -> str:
+def _fix_text(fix: Fix | None, manual: str) -> str:
     if fix is None:
         return f" — {manual}" if manual else ""
-    if fix["kind"] == "add_acl_entries":
-        return f" — fix: add {', '.join(fix['entries'])} to {fix['acl_id']}"
-    return (
-        f" — fix: allow TCP {fix['port_range']} from {', '.join(fix['source_cidrs'])} "
-        f"in {fix['security_group_id']} at priority {fix['priority']}"
-    )
+    return f" — {fix.describe(Wording.NOTE).render()}"
 
 
 def _judge_groups(
@@ -132,7 +120,7 @@ def clb_acl(snap: Snapshot) -> CheckResult:
         if not cidrs or result.fully_admitted:
             continue
         missing = missing_entries(listener.acl_type, acl.entries, cidrs)
-        fix = {"kind": "add_acl_entries", "acl_id": acl.id, "entries": missing} if missing else None
+        fix = AddAclEntries.admitting(acl.id, missing) if missing else None
         manual = "remove or narrow that blacklist entry by hand (a fix never removes one)"
         lead = (
             "" if status == Status.FAIL else "today's egress is admitted, but the new one is not: "
