@@ -14,8 +14,6 @@ from typing import Any
 from bench.fleet import report_calls
 from bench.harness import emulator
 from bench.worlds import GATEWAY, fleet_world
-from vpctest.bot.config import BotConfig
-from vpctest.bot.context import BotContext
 from vpctest.bot.diagnosis import DiagnosisService
 from vpctest.bot.digest.run import diagnose
 from vpctest.diagnostics.cloud.clients import CloudSettings, build_clients, credential_client
@@ -58,10 +56,9 @@ def digest_world() -> dict[str, Any]:
 
 async def _run(settings: CloudSettings) -> tuple[float, Diagnoser, int, int]:
     clients = build_clients(settings, credential_client(settings))
-    ctx = BotContext(BotConfig(bot_token="xoxb-bench"), DiagnosisService(clients))
     diagnoser = Diagnoser(clients)
     started = time.perf_counter()
-    found = await diagnose(ctx, None, diagnoser)
+    found = await diagnose(DiagnosisService(clients), None, diagnoser)
     wall = time.perf_counter() - started
     assert found.error is None, found.error
     return wall, diagnoser, len(found.reports), len(found.unknown)

@@ -6,7 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from vpctest.bot.commands import Audit, Check, CheckAll, CommandError, Help, ListAccesses, parse
+from vpctest.bot.command_parse import (
+    Audit,
+    Check,
+    CheckAll,
+    CommandError,
+    Help,
+    ListAccesses,
+    parse,
+)
 from vpctest.bot.config import BotConfig, ConfigError
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
@@ -94,7 +102,7 @@ def test_secrets_stay_out_of_the_printed_configuration() -> None:
 
 
 def test_usage_lists_every_command() -> None:
-    from vpctest.bot.commands import USAGE
+    from vpctest.bot.command_parse import USAGE
 
     for word in ("NAME|ID", "all", "list", "audit", "digest add", "digest run", "help"):
         assert word in USAGE

@@ -94,7 +94,7 @@ def test_the_bots_stores_share_its_one_database(quick_db: Database) -> None:
     """The wiring: the fix requests, the digests and the delivery keys on one engine."""
     no_cloud: Any = None
     ctx = BotContext(BotConfig(bot_token="xoxb-t"), no_cloud, Store(quick_db))
-    digests = Digests.open(ctx, client=None)
+    digests = Digests.open(ctx.config, quick_db, ctx.diagnosis, client=None)
     deliveries = Deliveries(ctx.database)
     assert ctx.database is quick_db
     assert ctx.store is not None and ctx.store.db is quick_db

@@ -19,8 +19,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 import vpctest.bot.digest.models  # noqa: F401  (the digest tables on Base)
-from vpctest.bot.commands import CommandError, parse
-from vpctest.bot.digest.commands import (
+from vpctest.bot.command_parse import CommandError, parse
+from vpctest.bot.digest.history import VerdictRow
+from vpctest.bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
+from vpctest.bot.digest.scheduler import CatchUp, DigestScheduler, Fired
+from vpctest.bot.digest.service import DigestStore
+from vpctest.bot.digest.subcommands import (
     DigestAdd,
     DigestCommandError,
     DigestList,
@@ -28,10 +32,6 @@ from vpctest.bot.digest.commands import (
     DigestRun,
     parse_digest_command,
 )
-from vpctest.bot.digest.history import VerdictRow
-from vpctest.bot.digest.schedule import Kind, Schedule, ScheduleError, parse_schedule
-from vpctest.bot.digest.scheduler import CatchUp, DigestScheduler, Fired
-from vpctest.bot.digest.service import DigestStore
 from vpctest.bot.store import Database, make_engine, upgrade
 from vpctest.bot.store.db import alembic_config
 from vpctest.bot.store.models import Base

@@ -4,8 +4,6 @@ from the gateways its APIs run on."""
 from __future__ import annotations
 
 from tests.engine_helpers import clients_for, scenario
-from vpctest.bot.config import BotConfig
-from vpctest.bot.context import BotContext
 from vpctest.bot.diagnosis import DiagnosisService
 from vpctest.bot.digest.run import NO_GATEWAY, diagnose
 
@@ -34,8 +32,7 @@ def world_with_two_gateways() -> dict:
 
 async def test_each_authorization_is_tested_from_the_gateways_that_use_it(emulator_server) -> None:
     server = emulator_server(world_with_two_gateways())
-    ctx = BotContext(BotConfig(bot_token="xoxb-t"), DiagnosisService(clients_for(server)))
-    found = await diagnose(ctx, None)
+    found = await diagnose(DiagnosisService(clients_for(server)), None)
     tested = sorted((r.vpc_access.id, r.gateway.id) for r in found.reports)
     assert tested == [
         ("va-1", "apigateway-hz-1a2b3c"),
@@ -51,7 +48,6 @@ async def test_each_authorization_is_tested_from_the_gateways_that_use_it(emulat
 
 async def test_a_named_gateway_tests_every_authorization_from_it(emulator_server) -> None:
     server = emulator_server(world_with_two_gateways())
-    ctx = BotContext(BotConfig(bot_token="xoxb-t"), DiagnosisService(clients_for(server)))
-    found = await diagnose(ctx, "apigateway-b")
+    found = await diagnose(DiagnosisService(clients_for(server)), "apigateway-b")
     assert sorted(r.vpc_access.id for r in found.reports) == ["va-1", "va-2", "va-3", "va-4"]
     assert found.unknown == [] and server.qualified_calls["apigateway:DescribeApiGroup"] == 0

@@ -13,8 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.bot.harness import DEV, GENERAL, bot_config, cloud_settings
-from vpctest.bot.context import BotContext
+from tests.bot.harness import DEV, GENERAL, cloud_settings
 from vpctest.bot.diagnosis import DiagnosisService
 from vpctest.bot.digest import run as digest_run
 from vpctest.bot.digest.models import DigestSubscription, SlotState
@@ -55,10 +54,7 @@ def web_client(slack: SlackServer) -> AsyncWebClient:
 
 @pytest.fixture
 async def rig(cloud, slack, database_url) -> AsyncIterator[Rig]:
-    ctx = BotContext(
-        bot_config(slack, database_url),
-        DiagnosisService.from_settings(cloud_settings(cloud), None),
-    )
+    diagnosis = DiagnosisService.from_settings(cloud_settings(cloud), None)
     db = Database.open(database_url)
     store = DigestStore(db)
     sub = store.add_subscription(
@@ -68,7 +64,7 @@ async def rig(cloud, slack, database_url) -> AsyncIterator[Rig]:
         schedule=parse_schedule(["daily", "09:00", "UTC"]),
         now=T0 - timedelta(days=1),
     )
-    yield Rig(cloud, slack, store, DigestRunner(ctx, store, web_client(slack)), sub)
+    yield Rig(cloud, slack, store, DigestRunner(diagnosis, store, web_client(slack)), sub)
     db.close()
 
 

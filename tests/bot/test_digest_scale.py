@@ -10,8 +10,7 @@ from pathlib import Path
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.bot.harness import DEV, GENERAL, bot_config, cloud_settings
-from vpctest.bot.context import BotContext
+from tests.bot.harness import DEV, GENERAL, cloud_settings
 from vpctest.bot.diagnosis import DiagnosisService
 from vpctest.bot.digest.run import DigestRunner
 from vpctest.bot.digest.schedule import parse_schedule
@@ -48,9 +47,7 @@ async def test_a_thousand_authorizations_in_one_paged_digest(slack, tmp_path) ->
     db = Database.open(url)
     store = DigestStore(db)
     try:
-        ctx = BotContext(
-            bot_config(slack, url), DiagnosisService.from_settings(cloud_settings(cloud), None)
-        )
+        diagnosis = DiagnosisService.from_settings(cloud_settings(cloud), None)
         sub = store.add_subscription(
             team_id="T1",
             channel_id=GENERAL,
@@ -59,7 +56,7 @@ async def test_a_thousand_authorizations_in_one_paged_digest(slack, tmp_path) ->
             now=T0 - timedelta(days=1),
         )
         client = AsyncWebClient(token=slack.token, base_url=slack.api_url)
-        runner = DigestRunner(ctx, store, client)
+        runner = DigestRunner(diagnosis, store, client)
         scheduler = DigestScheduler(store, runner.run_digest, clock=lambda: T0)
         started = time.monotonic()
         assert await scheduler.fire(sub, T0) == Fired.POSTED

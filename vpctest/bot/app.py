@@ -7,15 +7,11 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from vpctest.bot import listeners
 from vpctest.bot.context import BotContext
-from vpctest.bot.deliveries import Deliveries
-from vpctest.bot.fixflow import FixFlow
-from vpctest.bot.guard import Refused, caller_of, check_workspace
-from vpctest.bot.listeners import actions, commands, fixes
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +28,14 @@ def web_client(ctx: BotContext) -> AsyncWebClient:
     return configure_client(AsyncWebClient(token=ctx.config.bot_token), ctx)
 
 
+async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
+    """A failure becomes a message to the user, never a stack trace."""
+    log.exception("listener failed", exc_info=error)
+    if respond is not None and body.get("response_url"):
+        text = f":warning: vpc-test hit an error and stopped: {type(error).__name__}: {error}"
+        await respond(response_type="ephemeral", replace_original=False, text=text[:3000])
+
+
 def build_app(ctx: BotContext) -> AsyncApp:
     # Bolt makes the client from the token (it reads SLACK_BOT_TOKEN itself, so handing it
     # a client of our own as well made it warn that the token is unused); then the client
@@ -44,28 +48,6 @@ def build_app(ctx: BotContext) -> AsyncApp:
     )
     configure_client(app.client, ctx)
 
-    @app.middleware
-    async def one_workspace(body: dict[str, Any], next: Any) -> BoltResponse | None:
-        """Requests from another workspace are refused before any listener runs."""
-        try:
-            check_workspace(ctx.config, caller_of(body))
-        except Refused as exc:
-            return BoltResponse(status=200, body=str(exc))
-        return await next()
-
-    @app.error
-    async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
-        """A failure becomes a message to the user, never a stack trace."""
-        log.exception("listener failed", exc_info=error)
-        if respond is not None and body.get("response_url"):
-            text = f":warning: vpc-test hit an error and stopped: {type(error).__name__}: {error}"
-            await respond(response_type="ephemeral", replace_original=False, text=text[:3000])
-
-    deliveries = Deliveries(ctx.database)
-    app.middleware(deliveries.middleware)  # a repeated delivery stops here, acked
-
-    commands.register(app, ctx)
-    actions.register(app, ctx)
-    if ctx.store is not None:
-        fixes.register(app, FixFlow(ctx, ctx.store))
+    app.error(on_error)
+    listeners.register(app, ctx)
     return app

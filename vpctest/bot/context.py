@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from vpctest.bot.config import BotConfig
 from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.digest.live import Digests
 from vpctest.bot.store import Database, Store
-
-if TYPE_CHECKING:
-    from vpctest.bot.digest.live import Digests
 
 POST_FALLBACK_ERRORS = ("not_in_channel", "channel_not_found", "is_archived")
 
@@ -25,29 +23,25 @@ class BotContext:
     diagnosis: DiagnosisService
     store: Store | None = None  # None: no database, so no fix requests and no audit
     digests: Digests | None = None  # set by serve(), or opened on the first digest command
+    _opening: asyncio.Lock = field(
+        default_factory=asyncio.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def database(self) -> Database | None:
         """The bot's one database, which every store shares (the fix requests' is it)."""
         return self.store.db if self.store is not None else None
 
-
-class BadValue(ValueError):
-    """A button value that is not what this bot put there."""
-
-
-def parse_value(value: str | None, **types: type) -> dict[str, Any]:
-    """Read a button's JSON value, checking each named field's type; trust nothing else."""
-    try:
-        data = json.loads(value or "")
-    except json.JSONDecodeError as exc:
-        raise BadValue("this button's value is not one vpc-test made") from exc
-    if not isinstance(data, dict):
-        raise BadValue("this button's value is not one vpc-test made")
-    for name, kind in types.items():
-        if name in data and data[name] is not None and not isinstance(data[name], kind):
-            raise BadValue(f"this button's {name!r} is not a {kind.__name__}")
-    return data
+    async def open_digests(self, client: Any) -> Digests | None:
+        """The bot's Digests (serve() starts them); opened on first use otherwise; None
+        without a database."""
+        if self.digests is None and self.database is not None:
+            async with self._opening:
+                if self.digests is None:
+                    self.digests = await asyncio.to_thread(
+                        Digests.open, self.config, self.database, self.diagnosis, client
+                    )
+        return self.digests
 
 
 async def post_result(

@@ -7,7 +7,8 @@ from typing import Any
 
 from vpctest.bot import render
 from vpctest.bot.config import BotConfig
-from vpctest.bot.presenters import button_value, clip, escape
+from vpctest.bot.presenters import clip, escape
+from vpctest.bot.refs import RequestRef
 from vpctest.bot.store import FixRequest, State
 from vpctest.diagnostics.fixes import Fix, FixError, Wording
 
@@ -107,6 +108,6 @@ def approval_message(config: BotConfig, request: FixRequest) -> dict[str, Any]:
         pending=request.state == State.PENDING,
         revertible=request.state == State.APPLIED
         and bool(request.applied_fix and request.applied_fix.changed),
-        value=button_value(id=request.id),
+        value=RequestRef(request.id).encode(),
         confirm=clip(change_line(request), 300),
     )

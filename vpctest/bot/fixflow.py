@@ -8,9 +8,7 @@ check against the database or a fresh diagnosis.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -19,9 +17,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from vpctest.bot import render
-from vpctest.bot.context import BadValue, BotContext, parse_value
+from vpctest.bot.context import BotContext
 from vpctest.bot.fix_views import approval_message, fix_modal, slack_date
-from vpctest.bot.guard import Refused, caller_of, check_may_run_tests
+from vpctest.bot.guard import Actor
+from vpctest.bot.refs import DenyDraft, FixDraft, FixRef
 from vpctest.bot.results import result_message
 from vpctest.bot.store import Done, FixRequest, Outcome, Refusal, State, Store
 from vpctest.bot.store.service import utcnow
@@ -29,7 +28,6 @@ from vpctest.diagnostics.errors import CloudError, UsageError
 from vpctest.diagnostics.fixes import FixError
 
 log = logging.getLogger(__name__)
-GROUP_CACHE_S = 60.0
 INTERRUPTED_AFTER = timedelta(minutes=10)  # far longer than an apply with all its retries
 INTERRUPTED_APPLY = (
     "interrupted: the bot stopped while applying this fix, so it may be partly in place; "
@@ -39,100 +37,46 @@ INTERRUPTED_REVERT = "interrupted: the bot stopped while reverting; revert again
 
 
 class FixFlow:
+    """Who may request or decide was settled before a method is called (the listener
+    middleware); each takes the actor and what the button or modal named, typed."""
+
     def __init__(self, ctx: BotContext, store: Store) -> None:
         self.ctx = ctx
         self.store = store
-        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
 
-    # who may decide
-
-    async def is_approver(self, client: AsyncWebClient, user_id: str) -> bool:
-        if user_id in self.ctx.config.approvers:
-            return True
-        for group in self.ctx.config.approver_groups:
-            if user_id in await self._members(client, group):
-                return True
-        return False
-
-    async def _members(self, client: AsyncWebClient, group: str) -> frozenset[str]:
-        cached = self._groups.get(group)
-        if cached and time.monotonic() - cached[0] < GROUP_CACHE_S:
-            return cached[1]
-        response = await client.usergroups_users_list(usergroup=group)
-        members = frozenset(response.get("users") or [])
-        self._groups[group] = (time.monotonic(), members)
-        return members
-
-    async def _refuse(self, client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-        caller = caller_of(body)
-        await client.chat_postEphemeral(channel=caller.channel_id, user=caller.user_id, text=text)
-
-    async def _decider(
-        self, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
-    ) -> FixRequest | None:
-        """The request a decision button names, if this user may decide it; else refuse."""
-        user = caller_of(body).user_id
-        try:
-            request_id = parse_value(action.get("value"), id=str).get("id") or ""
-        except BadValue as exc:
-            await self._refuse(client, body, str(exc))
-            return None
-        request = await asyncio.to_thread(self.store.get, request_id)
-        if request is None:
-            await self._refuse(client, body, f"There is no fix request {request_id}.")
-            return None
-        if not await self.is_approver(client, user):
-            await asyncio.to_thread(
-                self.store.record, user, "refused", request.id, detail={"why": "not an approver"}
-            )
-            await self._refuse(client, body, "Only an approver may decide fix requests.")
-            return None
-        if user == request.requester_id:
-            await asyncio.to_thread(
-                self.store.record, user, "refused", request.id, detail={"why": "own request"}
-            )
-            await self._refuse(
-                client, body, "You cannot decide your own fix request: ask another approver."
-            )
-            return None
-        return request
+    async def _tell(self, client: AsyncWebClient, actor: Actor, text: str) -> None:
+        await client.chat_postEphemeral(channel=actor.channel_id, user=actor.user_id, text=text)
 
     # request
 
     async def open_request(
-        self, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        ref: FixRef,
+        channel_id: str,
+        message_ts: str | None,
     ) -> None:
-        """Open the modal at once (trigger ids live 3 s), then fill it from a fresh diagnosis."""
-        caller = caller_of(body)
-        try:
-            check_may_run_tests(self.ctx.config, caller)
-        except Refused as exc:
-            await self._refuse(client, body, str(exc))
-            return
+        """Open the modal at once (trigger ids live 3 s), then fill it from a fresh diagnosis.
+        `channel_id` and `message_ts` name the result message, updated once the fix is in."""
         loading = render.modal(
             "notice_modal.json.j2", title="Request fix", text="Checking the fix…"
         )
-        view = (await client.views_open(trigger_id=body["trigger_id"], view=loading))["view"]
-        container = body.get("container") or {}
+        view = (await client.views_open(trigger_id=trigger_id, view=loading))["view"]
         try:
-            ref = parse_value(action.get("value"), va=str, gw=str, c=str)
-            report = await self.ctx.diagnosis.run(ref["va"], ref.get("gw"))
-            fix = report.check(ref["c"]).fix
+            report = await self.ctx.diagnosis.run(ref.vpc_access_id, ref.gateway_id)
+            fix = report.check(ref.check_id).fix
             if fix is None:
                 raise UsageError(
-                    f"{ref['c']} needs no fix now: re-run the test to see where it stands"
+                    f"{ref.check_id} needs no fix now: re-run the test to see where it stands"
                 )
-            metadata = json.dumps(
-                {
-                    "va": ref["va"],
-                    "gw": report.gateway.id,
-                    "c": ref["c"],
-                    "ch": container.get("channel_id") or caller.channel_id,
-                    "ts": container.get("message_ts"),
-                }
+            draft = FixDraft(
+                ref.vpc_access_id, report.gateway.id, ref.check_id, channel_id, message_ts
             )
-            modal = fix_modal(self.ctx.config, metadata, report.vpc_access.name, ref["c"], fix)
-        except (BadValue, UsageError, KeyError, StopIteration) as exc:
+            modal = fix_modal(
+                self.ctx.config, draft.encode(), report.vpc_access.name, ref.check_id, fix
+            )
+        except (UsageError, StopIteration) as exc:
             modal = render.modal(
                 "notice_modal.json.j2", title="Request fix", text=str(exc) or "unknown check"
             )
@@ -141,41 +85,38 @@ class FixFlow:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=modal)
 
     async def submit_request(
-        self, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+        self, client: AsyncWebClient, actor: Actor, draft: FixDraft, reason: str
     ) -> None:
         """Re-check the fix, store the request, post it to the approvers."""
-        caller = caller_of(body)
-        meta = parse_value(view.get("private_metadata"), va=str, gw=str, c=str, ch=str, ts=str)
-        reason = view["state"]["values"]["reason"]["reason"].get("value") or ""
-        channel = meta.get("ch") or caller.channel_id
+        channel = draft.channel_id or actor.channel_id
         try:
-            report = await self.ctx.diagnosis.run(meta["va"], meta.get("gw"))
+            report = await self.ctx.diagnosis.run(draft.vpc_access_id, draft.gateway_id)
         except (UsageError, CloudError) as exc:
             text = exc.reason if isinstance(exc, CloudError) else str(exc)
             await client.chat_postEphemeral(
-                channel=channel, user=caller.user_id, text=f"No request made: {text}"
+                channel=channel, user=actor.user_id, text=f"No request made: {text}"
             )
             return
-        fix = report.check(meta["c"]).fix
+        fix = report.check(draft.check_id).fix
         if fix is None:
             await client.chat_postEphemeral(
                 channel=channel,
-                user=caller.user_id,
-                text=f"No request made: {meta['c']} needs no fix now.",
+                user=actor.user_id,
+                text=f"No request made: {draft.check_id} needs no fix now.",
             )
             return
         request = await asyncio.to_thread(
             self.store.create_request,
-            team_id=caller.team_id,
-            requester_id=caller.user_id,
+            team_id=actor.team_id,
+            requester_id=actor.user_id,
             channel_id=channel,
             vpc_access_id=report.vpc_access.id,
             vpc_access_name=report.vpc_access.name,
             gateway_id=report.gateway.id,
-            check_id=meta["c"],
+            check_id=draft.check_id,
             fix=fix,
             reason=reason,
-            result_ts=meta.get("ts"),
+            result_ts=draft.message_ts,
             ttl=self.ctx.config.request_ttl,
         )
         approval_channel = self.ctx.config.approval_channel or ""
@@ -190,25 +131,20 @@ class FixFlow:
         )
         await client.chat_postEphemeral(
             channel=channel,
-            user=caller.user_id,
+            user=actor.user_id,
             text=f"Fix request {request.id} was sent to the approvers.",
         )
 
     # decide
 
-    async def approve(
-        self, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
-    ) -> None:
-        request = await self._decider(client, body, action)
-        if request is None:
-            return
-        user = caller_of(body).user_id
+    async def approve(self, client: AsyncWebClient, actor: Actor, request: FixRequest) -> None:
+        user = actor.user_id
         description = (
             f"vpc-test {request.id} requested by {request.requester_id}, approved by {user}"
         )
         await self._carry_out(
             client,
-            body,
+            actor,
             request,
             claim=self.store.claim_for_apply,
             work=lambda claimed: self.ctx.diagnosis.apply(claimed.fix, description),
@@ -217,46 +153,27 @@ class FixFlow:
             done_text="applied, approved",
         )
 
-    async def open_deny(
-        self, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
-    ) -> None:
-        request = await self._decider(client, body, action)
-        if request is None:
-            return
-        modal = render.modal("deny_modal.json.j2", request_id=request.id)
-        await client.views_open(trigger_id=body["trigger_id"], view=modal)
+    async def open_deny(self, client: AsyncWebClient, trigger_id: str, request: FixRequest) -> None:
+        modal = render.modal(
+            "deny_modal.json.j2", request_id=request.id, metadata=DenyDraft(request.id).encode()
+        )
+        await client.views_open(trigger_id=trigger_id, view=modal)
 
     async def submit_deny(
-        self, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+        self, client: AsyncWebClient, actor: Actor, request: FixRequest, reason: str | None
     ) -> None:
-        user = caller_of(body).user_id
-        request_id = view.get("private_metadata") or ""
-        request = await asyncio.to_thread(self.store.get, request_id)
-        if (
-            request is None
-            or not await self.is_approver(client, user)
-            or user == request.requester_id
-        ):
-            return  # the deny button already refused this user; a forged view changes nothing
-        reason = ((view["state"]["values"].get("reason") or {}).get("reason") or {}).get("value")
-        outcome = await asyncio.to_thread(self.store.deny, request.id, user, reason)
+        outcome = await asyncio.to_thread(self.store.deny, request.id, actor.user_id, reason)
         if isinstance(outcome, Done):
             await self._show(client, outcome.request)
 
-    async def revert(
-        self, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
-    ) -> None:
-        request = await self._decider(client, body, action)
-        if request is None:
-            return
-
+    async def revert(self, client: AsyncWebClient, actor: Actor, request: FixRequest) -> None:
         async def undo(claimed: FixRequest) -> None:
             if claimed.applied_fix is not None:
                 await self.ctx.diagnosis.revert(claimed.fix, claimed.applied_fix)
 
         await self._carry_out(
             client,
-            body,
+            actor,
             request,
             claim=self.store.claim_for_revert,
             work=undo,
@@ -270,7 +187,7 @@ class FixFlow:
     async def _carry_out(
         self,
         client: AsyncWebClient,
-        body: dict[str, Any],
+        actor: Actor,
         request: FixRequest,
         *,
         claim: Callable[[str, str], Outcome],
@@ -283,10 +200,10 @@ class FixFlow:
 
         Approve and revert are both this; only the claim, the work and the records differ.
         """
-        user = caller_of(body).user_id
+        user = actor.user_id
         outcome = await asyncio.to_thread(claim, request.id, user)
         if not isinstance(outcome, Done):
-            await self._refused(client, body, outcome.reason, outcome.request)
+            await self._refused(client, actor, outcome.reason, outcome.request)
             return
         await self._show(client, outcome.request)
         try:
@@ -335,11 +252,11 @@ class FixFlow:
     async def _refused(
         self,
         client: AsyncWebClient,
-        body: dict[str, Any],
+        actor: Actor,
         reason: Refusal,
         request: FixRequest | None,
     ) -> None:
-        await self._refuse(client, body, f"Nothing changed: this request is {reason.text}.")
+        await self._tell(client, actor, f"Nothing changed: this request is {reason.text}.")
         if request is not None and reason == Refusal.EXPIRED:
             await self._show(client, request)
 

@@ -6,9 +6,10 @@ JSON escaping.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from vpctest.bot.interactions import ActionId
+from vpctest.bot.refs import AccessRef, FixRef, StepRef
 from vpctest.diagnostics.evidence import INDENT, evidence_lines
 from vpctest.diagnostics.report import STEP_TITLES, CheckResult, Report, Status
 
@@ -43,11 +44,6 @@ def escape(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def button_value(**fields: Any) -> str:
-    """A compact JSON reference; handlers re-check everything it names."""
-    return json.dumps(fields, separators=(",", ":"))
 
 
 def check_line(check: CheckResult) -> str:
@@ -92,7 +88,6 @@ def apis_text(report: Report) -> str:
 
 def result_context(report: Report, fixes_enabled: bool, note: str = "") -> dict[str, Any]:
     access = report.vpc_access
-    ref = {"va": access.id, "gw": report.gateway.id}
     fix_check = next((c for c in report.checks if c.fix is not None), None)
     target = f"{access.instance_id}:{access.port}" + (
         f" ({report.target_type})" if report.target_type else ""
@@ -117,14 +112,14 @@ def result_context(report: Report, fixes_enabled: bool, note: str = "") -> dict[
         ),
         "step_buttons": [
             {
-                "action_id": f"step_{step}",
+                "action_id": ActionId.step(step),
                 "text": f"Step {step}" if step else "Test",
-                "value": button_value(**ref, s=step),
+                "value": StepRef(access.id, report.gateway.id, step).encode(),
             }
             for step in sorted(STEP_TITLES)
         ],
-        "rerun_value": button_value(**ref),
-        "fix_value": button_value(**ref, c=fix_check.id)
+        "rerun_value": AccessRef(access.id, report.gateway.id).encode(),
+        "fix_value": FixRef(access.id, report.gateway.id, fix_check.id).encode()
         if fix_check is not None and fixes_enabled
         else None,
     }

@@ -1,7 +1,8 @@
 """Render Block Kit from the Jinja templates in `templates/`, and validate it.
 
-Every value enters a template through `tojson`, so no text can break the JSON; the
-result is checked with slack_sdk's block models and Slack's limits before it is sent.
+Every value enters a template through `tojson`, so no text can break the JSON; ids come
+from bot/interactions.py (the templates' globals `ActionId`, `CallbackId`, …). The result
+is checked with slack_sdk's block models and Slack's limits before it is sent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 import jinja2
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from vpctest.bot.interactions import TEMPLATE_GLOBALS
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
@@ -33,6 +36,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False}
+    env.globals.update(TEMPLATE_GLOBALS)  # templates name ids as `ActionId.RERUN`, not "rerun"
     return env
 
 

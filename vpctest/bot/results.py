@@ -8,6 +8,7 @@ from typing import Any
 
 from vpctest.bot import presenters, render
 from vpctest.bot.diagnosis import DiagnosisService, offload
+from vpctest.bot.refs import AccessRef, PageRef, StepRef
 from vpctest.diagnostics.cloud.ecs import PROBE_DEADLINE_S
 from vpctest.diagnostics.engine import Diagnoser
 from vpctest.diagnostics.errors import CloudError, UsageError
@@ -88,6 +89,21 @@ async def _diagnose_message(
     return result_message(report, fixes_enabled, note), report
 
 
+async def step_modal(service: DiagnosisService, ref: StepRef, region: str) -> dict[str, Any]:
+    """The modal of the troubleshooting step `ref` names, from a fresh diagnosis — or one
+    that says why there is none."""
+    try:
+        report = await service.run(ref.vpc_access_id, ref.gateway_id)
+    except UsageError as exc:
+        text = presenters.escape(str(exc))
+    except CloudError as exc:
+        text = presenters.escape(exc.reason)
+    else:
+        context = presenters.step_context(report, ref.step, region)
+        return render.modal("step_modal.json.j2", **context)
+    return render.modal("notice_modal.json.j2", title="vpc-test", text=text)
+
+
 async def all_message(
     service: DiagnosisService, gateway: str | None, note: str, offset: int = 0
 ) -> tuple[dict[str, Any], bool]:
@@ -127,7 +143,7 @@ def all_context(reports: list[Report], note: str, offset: int) -> dict[str, Any]
                     f"{presenters.MARKS[report.verdict]} *{name}* `{causes}` — {summary}",
                     presenters.LINE_LIMIT,
                 ),
-                "value": presenters.button_value(va=report.vpc_access.id, gw=report.gateway.id),
+                "value": AccessRef(report.vpc_access.id, report.gateway.id).encode(),
             }
         )
     shown_to = offset + len(page)
@@ -140,7 +156,7 @@ def all_context(reports: list[Report], note: str, offset: int) -> dict[str, Any]
         ),
         "items": items,
         "range": f"{offset + 1}–{shown_to} of {len(trouble)} not passing" if trouble else "",
-        "next_value": presenters.button_value(gw=gateway, o=shown_to)
+        "next_value": PageRef(gateway or None, shown_to).encode()
         if shown_to < len(trouble)
         else None,
         "context": note,

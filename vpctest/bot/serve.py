@@ -8,7 +8,6 @@ import gc
 import logging
 import signal
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -24,11 +23,10 @@ from vpctest.bot.ack import dispatch
 from vpctest.bot.config import ConfigError
 from vpctest.bot.context import BotContext
 from vpctest.bot.diagnosis import acks_first
+from vpctest.bot.digest.live import Digests
+from vpctest.bot.fixflow import FixFlow
 from vpctest.bot.inbound import Refusal, refusal
 from vpctest.messages import one_line
-
-if TYPE_CHECKING:
-    from vpctest.bot.digest.live import Digests
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +73,6 @@ EXPIRY_SWEEP_S = 60
 async def expire_requests(ctx: BotContext, app: AsyncApp) -> None:
     """Every minute: expire overdue fix requests and settle interrupted ones, so their
     approval messages say so."""
-
-    from vpctest.bot.fixflow import FixFlow
-
     assert ctx.store is not None
     flow = FixFlow(ctx, ctx.store)
     while True:
@@ -124,9 +119,7 @@ def freeze_startup_heap() -> None:
 async def start_digests(ctx: BotContext, app: AsyncApp) -> Digests | None:
     """The digest scheduler, its jobs rebuilt from the stored subscriptions and missed
     slots caught up; None without a database."""
-    from vpctest.bot.digest.live import digests_of
-
-    digests = await digests_of(ctx, app.client)
+    digests = await ctx.open_digests(app.client)
     if digests is not None:
         caught = await digests.scheduler.start()
         log.info(

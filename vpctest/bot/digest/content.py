@@ -17,6 +17,7 @@ from typing import Any
 from vpctest.bot import presenters, render
 from vpctest.bot.digest.history import FAIL, PASS, UNKNOWN, AuthorizationHistory
 from vpctest.bot.fix_views import slack_date
+from vpctest.bot.refs import AccessRef
 from vpctest.diagnostics.evidence import evidence_lines
 from vpctest.diagnostics.report import Report
 
@@ -154,7 +155,7 @@ def _item(digest: DigestInput, item: AuthorizationHistory) -> dict[str, str]:
         line += _detail_text(digest.details.get(item.key, ()))
     return {
         "text": line,
-        "value": presenters.button_value(va=item.vpc_access_id, gw=item.gateway_id),
+        "value": AccessRef(item.vpc_access_id, item.gateway_id or None).encode(),
     }
 
 

@@ -9,25 +9,26 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from vpctest.bot.context import BotContext
-from vpctest.bot.digest.commands import (
+from vpctest.bot.config import BotConfig
+from vpctest.bot.diagnosis import DiagnosisService
+from vpctest.bot.digest.models import DigestSubscription
+from vpctest.bot.digest.run import DigestRunner
+from vpctest.bot.digest.scheduler import DigestScheduler, Fired
+from vpctest.bot.digest.service import DigestStore
+from vpctest.bot.digest.subcommands import (
     DigestAdd,
     DigestCommand,
     DigestList,
     DigestRemove,
     DigestRun,
 )
-from vpctest.bot.digest.models import DigestSubscription
-from vpctest.bot.digest.run import DigestRunner
-from vpctest.bot.digest.scheduler import DigestScheduler, Fired
-from vpctest.bot.digest.service import DigestStore
 from vpctest.bot.fix_views import slack_date
-from vpctest.bot.guard import Caller
+from vpctest.bot.guard import Actor
 from vpctest.bot.presenters import clip, escape
+from vpctest.bot.store import Database
 
 NO_DATABASE = "Scheduled digests need a database (DATABASE_URL): this bot runs without one."
 LIST_LIMIT = 3900
-_opening = asyncio.Lock()
 
 
 @dataclass
@@ -36,16 +37,16 @@ class Digests:
     scheduler: DigestScheduler
 
     @classmethod
-    def open(cls, ctx: BotContext, client: Any) -> Digests:
-        """On the bot's database (`ctx.database`); the scheduler not started."""
-        if ctx.database is None:
-            raise ValueError(NO_DATABASE)
-        store = DigestStore(ctx.database)
+    def open(
+        cls, config: BotConfig, database: Database, diagnosis: DiagnosisService, client: Any
+    ) -> Digests:
+        """On the bot's one database (migrated already); the scheduler not started."""
+        store = DigestStore(database)
         scheduler = DigestScheduler(
             store,
-            DigestRunner(ctx, store, client).run_digest,
-            grace=ctx.config.digest_grace,
-            retention=ctx.config.history_retention,
+            DigestRunner(diagnosis, store, client).run_digest,
+            grace=config.digest_grace,
+            retention=config.history_retention,
         )
         return cls(store, scheduler)
 
@@ -57,16 +58,6 @@ class Digests:
         self.scheduler.shutdown()
 
 
-async def digests_of(ctx: BotContext, client: Any) -> Digests | None:
-    """The bot's Digests (serve() starts them); opened on first use otherwise; None
-    without a database."""
-    if ctx.digests is None and ctx.database is not None:
-        async with _opening:
-            if ctx.digests is None:
-                ctx.digests = await asyncio.to_thread(Digests.open, ctx, client)
-    return ctx.digests
-
-
 def immediate_answer(command: DigestCommand) -> str | None:
     """What the ack says for a command that runs later (`digest run`), else None."""
     if isinstance(command, DigestRun):
@@ -74,28 +65,28 @@ def immediate_answer(command: DigestCommand) -> str | None:
     return None
 
 
-async def answer(digests: Digests, command: DigestCommand, caller: Caller, client: Any) -> str:
-    """Carry out a digest command; the text to show the caller."""
+async def answer(digests: Digests, command: DigestCommand, actor: Actor, client: Any) -> str:
+    """Carry out a digest command; the text to show the actor."""
     match command:
         case DigestAdd():
-            return await _add(digests, command, caller, client)
+            return await _add(digests, command, actor, client)
         case DigestList():
-            return await _list(digests, caller)
+            return await _list(digests, actor)
         case DigestRemove(id=digest_id):
             removed = await asyncio.to_thread(
-                digests.store.remove_subscription, digest_id, caller.team_id
+                digests.store.remove_subscription, digest_id, actor.team_id
             )
             if removed is None:
                 return f"No digest {digest_id} here: see `/vpc-test digest list`."
             digests.scheduler.unschedule(removed.id)
             return f"Removed digest {removed.id} (<#{removed.channel_id}>)."
         case DigestRun(id=digest_id):
-            return await _run(digests, digest_id, caller)
+            return await _run(digests, digest_id, actor)
     raise AssertionError(f"unhandled {command!r}")
 
 
-async def _add(digests: Digests, command: DigestAdd, caller: Caller, client: Any) -> str:
-    channel = command.channel or caller.channel_id
+async def _add(digests: Digests, command: DigestAdd, actor: Actor, client: Any) -> str:
+    channel = command.channel or actor.channel_id
     if command.channel:
         try:
             await client.conversations_info(channel=channel)
@@ -103,9 +94,9 @@ async def _add(digests: Digests, command: DigestAdd, caller: Caller, client: Any
             return f"Cannot post in <#{channel}> ({exc.response.get('error')}): invite the bot."
     sub = await asyncio.to_thread(
         digests.store.add_subscription,
-        team_id=caller.team_id,
+        team_id=actor.team_id,
         channel_id=channel,
-        created_by=caller.user_id,
+        created_by=actor.user_id,
         schedule=command.schedule,
         gateway_id=command.gateway,
         only_changes=command.only_changes,
@@ -114,17 +105,17 @@ async def _add(digests: Digests, command: DigestAdd, caller: Caller, client: Any
     return f"Added digest {_line(sub, digests.scheduler.clock())}"
 
 
-async def _list(digests: Digests, caller: Caller) -> str:
-    subs = await asyncio.to_thread(digests.store.subscriptions, caller.team_id)
+async def _list(digests: Digests, actor: Actor) -> str:
+    subs = await asyncio.to_thread(digests.store.subscriptions, actor.team_id)
     if not subs:
         return "No digests yet: add one with `/vpc-test digest add daily 09:00`."
     now = digests.scheduler.clock()
     return clip("*Digests*\n" + "\n".join(_line(s, now) for s in subs), LIST_LIMIT)
 
 
-async def _run(digests: Digests, digest_id: str, caller: Caller) -> str:
+async def _run(digests: Digests, digest_id: str, actor: Actor) -> str:
     sub = await asyncio.to_thread(digests.store.get_subscription, digest_id)
-    if sub is None or sub.removed_at is not None or sub.team_id != caller.team_id:
+    if sub is None or sub.removed_at is not None or sub.team_id != actor.team_id:
         return f"No digest {digest_id} here: see `/vpc-test digest list`."
     fired = await digests.scheduler.run_now(sub)
     slot = await asyncio.to_thread(digests.store.last_slot, sub.id)

@@ -19,8 +19,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from vpctest.bot.context import BotContext
-from vpctest.bot.diagnosis import offload
+from vpctest.bot.diagnosis import DiagnosisService, offload
 from vpctest.bot.digest.content import DETAIL_ITEMS, DigestInput, Key, digest_messages
 from vpctest.bot.digest.history import UNKNOWN, VerdictRow
 from vpctest.bot.digest.models import DigestSubscription
@@ -68,14 +67,14 @@ NO_GATEWAY = (
 
 
 async def diagnose(
-    ctx: BotContext, gateway_id: str | None, diagnoser: Diagnoser | None = None
+    service: DiagnosisService, gateway_id: str | None, diagnoser: Diagnoser | None = None
 ) -> Diagnosis:
     """Every authorization in scope, on the work loop (bot/diagnosis.py)."""
-    return await offload(lambda: _diagnose(ctx, gateway_id, diagnoser))
+    return await offload(lambda: _diagnose(service, gateway_id, diagnoser))
 
 
 async def _diagnose(
-    ctx: BotContext, gateway_id: str | None, diagnoser: Diagnoser | None = None
+    service: DiagnosisService, gateway_id: str | None, diagnoser: Diagnoser | None = None
 ) -> Diagnosis:
     """Every authorization in scope; a failure midway keeps what was found.
 
@@ -84,8 +83,8 @@ async def _diagnose(
     run on.
     """
     found = Diagnosis()
-    diagnoser = diagnoser or Diagnoser(ctx.diagnosis.clients)
-    wanted = gateway_id or ctx.diagnosis.default_gateway
+    diagnoser = diagnoser or Diagnoser(service.clients)
+    wanted = gateway_id or service.default_gateway
 
     try:
         accesses = await diagnoser.vpc_accesses()
@@ -138,14 +137,14 @@ async def _diagnose_where_used(
 class DigestRunner:
     """`run_digest` for the DigestScheduler: the bot's engine, database and Slack client."""
 
-    def __init__(self, ctx: BotContext, store: DigestStore, client: Any) -> None:
-        self.ctx = ctx
+    def __init__(self, diagnosis: DiagnosisService, store: DigestStore, client: Any) -> None:
+        self.diagnosis = diagnosis
         self.store = store
         self.client = client
 
     async def run_digest(self, sub: DigestSubscription, slot_at: datetime) -> str | None:
         """Post the slot's digest; the first message's ts, or None for nothing to post."""
-        found = await diagnose(self.ctx, sub.gateway_id)
+        found = await diagnose(self.diagnosis, sub.gateway_id)
         digest = await asyncio.to_thread(self._record, sub, slot_at, found)
         messages = digest_messages(digest)
         if not messages:

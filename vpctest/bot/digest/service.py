@@ -23,10 +23,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from vpctest.bot.digest.commands import ID_PREFIX, normalize_digest_id
 from vpctest.bot.digest.history import FAIL, PASS, AuthorizationHistory, Diagnosed, VerdictRow
 from vpctest.bot.digest.models import DigestSlot, DigestSubscription, SlotState, VerdictRecord
 from vpctest.bot.digest.schedule import Schedule
+from vpctest.bot.digest.subcommands import ID_PREFIX, normalize_digest_id
 from vpctest.bot.store.db import Database
 from vpctest.bot.store.ids import ALPHABET
 from vpctest.bot.store.service import aware_utc, utcnow

@@ -1,18 +1,18 @@
-"""`/vpc-test`: ack at once, then run the work and post what it found."""
+"""`/vpc-test`: ack at once, then run the work and post what it found. The middleware
+(listeners/__init__.py) has checked that the actor may run tests."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-
 from vpctest.bot import presenters
-from vpctest.bot.commands import (
+from vpctest.bot.command_parse import (
     USAGE,
     Audit,
     Check,
     CheckAll,
+    Command,
     CommandError,
     DigestAdd,
     DigestList,
@@ -23,7 +23,9 @@ from vpctest.bot.commands import (
     parse,
 )
 from vpctest.bot.context import BotContext, post_result, replace_result
-from vpctest.bot.guard import Caller, Refused, caller_of, check_may_run_tests
+from vpctest.bot.digest import live
+from vpctest.bot.digest.subcommands import DigestCommand
+from vpctest.bot.guard import Actor
 from vpctest.bot.results import all_message, diagnose_message, error_message
 from vpctest.diagnostics.errors import CloudError
 
@@ -31,64 +33,71 @@ LIST_LIMIT = 100
 AUDIT_LIMIT = 20
 
 
-def register(app: AsyncApp, ctx: BotContext) -> None:
-    @app.command("/vpc-test")
-    async def vpc_test(ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:
-        caller = caller_of(body)
-        try:
-            check_may_run_tests(ctx.config, caller)
-            command = parse(body.get("text", ""))
-        except Refused as exc:
-            await ack(response_type="ephemeral", text=str(exc))
-            return
-        except CommandError as exc:
-            await ack(response_type="ephemeral", text=f"{presenters.escape(str(exc))}\n\n{USAGE}")
-            return
-        note = f"Requested by <@{caller.user_id}>"
-        match command:
-            case Help():
-                await ack(response_type="ephemeral", text=USAGE)
-            case ListAccesses(filter=word):
-                await ack(response_type="ephemeral", text="Listing VPC access authorizations…")
-                await respond(response_type="ephemeral", **await list_message(ctx, word))
-            case Check(target=target, gateway=gateway, probe=True):
-                await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
-                await probed_check(ctx, client, respond, caller.channel_id, target, gateway, note)
-            case Check(target=target, gateway=gateway):
-                await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
-                message, report = await diagnose_message(
-                    ctx.diagnosis, target, gateway, False, ctx.config.fixes_enabled, note
-                )
-                await deliver(client, respond, caller.channel_id, message, ok=report is not None)
-            case CheckAll(gateway=gateway):
-                await ack(response_type="ephemeral", text="Testing every authorization…")
-                message, ok = await all_message(ctx.diagnosis, gateway, note)
-                await deliver(client, respond, caller.channel_id, message, ok=ok)
-            case DigestAdd() | DigestList() | DigestRemove() | DigestRun():
-                await digest_command(ctx, command, caller, ack, respond, client)
-            case Audit():
-                await ack(response_type="ephemeral", text=await audit_text(ctx, caller.team_id))
+async def vpc_test(
+    ctx: BotContext, ack: Any, command: dict[str, Any], respond: Any, client: Any, actor: Actor
+) -> None:
+    """The listener: parse the text, answer in the ack, then do the work."""
+    text = command.get("text")
+    try:
+        parsed = parse(text if isinstance(text, str) else "")
+    except CommandError as exc:
+        await ack(response_type="ephemeral", text=f"{presenters.escape(str(exc))}\n\n{USAGE}")
+        return
+    await run_command(ctx, parsed, actor, ack, respond, client)
+
+
+async def run_command(
+    ctx: BotContext, command: Command, actor: Actor, ack: Any, respond: Any, client: Any
+) -> None:
+    """Carry out a parsed command: what it does in the ack, then the work and its answer."""
+    note = f"Requested by <@{actor.user_id}>"
+    match command:
+        case Help():
+            await ack(response_type="ephemeral", text=USAGE)
+        case ListAccesses(filter=word):
+            await ack(response_type="ephemeral", text="Listing VPC access authorizations…")
+            await respond(response_type="ephemeral", **await list_message(ctx, word))
+        case Check(target=target, gateway=gateway, probe=True):
+            await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
+            await probed_check(ctx, client, respond, actor.channel_id, target, gateway, note)
+        case Check(target=target, gateway=gateway):
+            await ack(response_type="ephemeral", text=f"Testing {presenters.escape(target)}…")
+            message, report = await diagnose_message(
+                ctx.diagnosis, target, gateway, False, ctx.config.fixes_enabled, note
+            )
+            await deliver(client, respond, actor.channel_id, message, ok=report is not None)
+        case CheckAll(gateway=gateway):
+            await ack(response_type="ephemeral", text="Testing every authorization…")
+            message, ok = await all_message(ctx.diagnosis, gateway, note)
+            await deliver(client, respond, actor.channel_id, message, ok=ok)
+        case DigestAdd() | DigestList() | DigestRemove() | DigestRun():
+            await digest_command(ctx, command, actor, ack, respond, client)
+        case Audit():
+            await ack(response_type="ephemeral", text=await audit_text(ctx, actor.team_id))
 
 
 async def digest_command(
-    ctx: BotContext, command: Any, caller: Caller, ack: Any, respond: Any, client: Any
+    ctx: BotContext,
+    command: DigestCommand,
+    actor: Actor,
+    ack: Any,
+    respond: Any,
+    client: Any,
 ) -> None:
     """`digest add|list|remove` answer in the ack; `digest run` acks, runs, then answers."""
-    from vpctest.bot.digest import live
-
-    digests = await live.digests_of(ctx, client)
+    digests = await ctx.open_digests(client)
     if digests is None:
         await ack(response_type="ephemeral", text=live.NO_DATABASE)
         return
     early = live.immediate_answer(command)
     if early is None:
         await ack(
-            response_type="ephemeral", text=await live.answer(digests, command, caller, client)
+            response_type="ephemeral", text=await live.answer(digests, command, actor, client)
         )
         return
     await ack(response_type="ephemeral", text=early)
     await respond(
-        response_type="ephemeral", text=await live.answer(digests, command, caller, client)
+        response_type="ephemeral", text=await live.answer(digests, command, actor, client)
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from vpctest.bot.digest.commands import USAGE as DIGEST_USAGE
-from vpctest.bot.digest.commands import (
+from vpctest.bot.digest.subcommands import USAGE as DIGEST_USAGE
+from vpctest.bot.digest.subcommands import (
     DigestAdd,
     DigestCommandError,
     DigestList,
