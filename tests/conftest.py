@@ -28,6 +28,7 @@ from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_slb20140515.client import Client as SlbClient
 from alibabacloud_tea_openapi import utils_models as open_api_models
 
+from tests.fix_kinds import route_kind  # noqa: F401 (a fixture: a test-only fix kind)
 from vpctest.emulator import EmulatorServer, World
 
 SCENARIOS = Path(__file__).parent / "scenarios"

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from fluent.runtime import FluentBundle, FluentResource
 
-import vpctest.messages
 from tests.unit.snapshots import ecs_snapshot, rule
 from vpctest.bot.fix_views import change_fields
 from vpctest.cli.text import render_report
@@ -24,16 +20,13 @@ from vpctest.diagnostics.fixes import (
     AddAclEntries,
     AppliedFix,
     AuthorizeSecurityGroup,
-    Field,
     Fix,
     FixError,
     Wording,
-    base,
     known_kinds,
 )
-from vpctest.diagnostics.fixes.base import check_keys, text_field
 from vpctest.diagnostics.report import CheckResult, Report, Status
-from vpctest.messages import Message, bundle
+from vpctest.messages import bundle
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec" / "diagnosis.md"
 SG = AuthorizeSecurityGroup("sg-web", "8080/8080", ("100.104.13.0/26",), 1)
@@ -223,63 +216,6 @@ async def test_the_description_is_clipped_and_a_foreign_record_is_refused(
 
 
 # A new kind is one class
-
-
-ROUTE_WORDS = """
-fix-add-route-entry = in { $table }, route { $cidr } to the gateway
-fix-add-route-entry-note = fix: route { $cidr } in { $table }
-fix-add-route-entry-mrkdwn = In `{ $table }`, route { $cidr } to the gateway
-fix-add-route-entry-change = add a route entry
-fix-field-route-table = Route table
-"""
-
-
-@pytest.fixture
-def route_kind(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Fix]]:
-    """A kind defined here alone: its class, and its words added to a copy of the catalog."""
-    monkeypatch.setattr(base, "_KINDS", dict(base._KINDS))  # registered for this test only
-
-    @dataclass(frozen=True)
-    class AddRouteEntry(Fix, kind="add_route_entry"):
-        route_table_id: str
-        cidr: str
-        seen: ClassVar[list[tuple[str, str]]] = []
-
-        @classmethod
-        def fields_from_json(cls, fields: Any) -> AddRouteEntry:
-            check_keys(fields, "add_route_entry", ("route_table_id", "cidr"))
-            return cls(
-                text_field(fields, "route_table_id", "add_route_entry"),
-                text_field(fields, "cidr", "add_route_entry"),
-            )
-
-        def to_json(self) -> dict[str, Any]:
-            return {"kind": self.kind, "route_table_id": self.route_table_id, "cidr": self.cidr}
-
-        def params(self) -> dict[str, Any]:
-            return {"table": self.route_table_id, "cidr": self.cidr}
-
-        def details(self) -> list[Field]:
-            return [Field(Message("fix-field-route-table"), self.route_table_id, literal=True)]
-
-        @property
-        def target_id(self) -> str:
-            return self.route_table_id
-
-        async def _apply(self, clients: Any, description: str) -> AppliedFix:
-            self.seen.append(("apply", description))
-            return AppliedFix(self.kind, self.route_table_id, added_entries=(self.cidr,))
-
-        async def _revert(self, clients: Any, applied: AppliedFix) -> None:
-            self.seen.append(("revert", *applied.added_entries))
-
-    english = FluentBundle(["en"], use_isolating=False)
-    folder = resources.files("vpctest.messages").joinpath("catalog", "en")
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        english.add_resource(FluentResource(entry.read_text(encoding="utf-8")))
-    english.add_resource(FluentResource(ROUTE_WORDS))
-    monkeypatch.setattr(vpctest.messages, "bundle", lambda lang: english)
-    yield AddRouteEntry
 
 
 def test_a_new_kind_is_read_reported_and_described_by_everything_else(
