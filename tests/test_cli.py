@@ -476,3 +476,23 @@ def test_evidence_rows_show_the_server_group_and_its_backends() -> None:
         "eni-shop-2:8080 (ENI)  192.168.1.20  weight 100  normal  receives traffic",
     ]
     assert "✓ entry 100.104.13.0/26 (api gateway) admits" in "\n".join(verbose)
+
+
+@pytest.mark.parametrize("form", [(), ("--json",)])
+def test_a_reader_that_leaves_early_ends_it_quietly(form: tuple[str, ...]) -> None:
+    """`vpc-test check --all | head -1`: no BrokenPipeError traceback, the SIGPIPE status.
+    The reader leaves before the first line, so every write finds the pipe closed."""
+    proc = subprocess.Popen(
+        [*COMMAND, "check", "--all", "--sandbox", *form],
+        cwd=ROOT,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    rc = proc.wait(timeout=120)
+    stderr = proc.stderr.read()
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+    assert rc == 141

@@ -13,6 +13,7 @@ from vpctest.diagnostics.errors import UsageError
 from vpctest.messages import one_line
 
 EXIT_USAGE = 3
+EXIT_SIGPIPE = 141  # 128 + SIGPIPE, as a shell reports a command its reader left
 WORLD_SUFFIXES = (".yaml", ".yml")
 
 
@@ -180,6 +181,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of stdout left (`vpc-test check --all | head`): stop quietly, with the
+    status a shell gives a command ended by SIGPIPE. stdout is pointed at /dev/null so that
+    the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_SIGPIPE
 
 
 def _seconds(text: str) -> float:
