@@ -496,3 +496,12 @@ def test_a_reader_that_leaves_early_ends_it_quietly(form: tuple[str, ...]) -> No
     stderr = proc.stderr.read()
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
     assert rc == 141
+
+
+def test_serve_with_a_log_format_it_does_not_know_exits_3_with_one_line() -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "VPCTEST_LOG_FORMAT": "xml"}
+    result = run_cli("serve", "--sandbox", env=env)
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "vpc-test: VPCTEST_LOG_FORMAT='xml': use one of json, text"
+    ]

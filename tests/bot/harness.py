@@ -74,7 +74,7 @@ class BotHarness:
         database = await asyncio.to_thread(Database.open, database_url)
         store = Store(database)
         ctx = BotContext(cfg, DiagnosisService.from_settings(cloud_settings(cloud), None), store)
-        runner = web.AppRunner(http_app(build_app(ctx)))
+        runner = web.AppRunner(http_app(build_app(ctx), pending=store.pending_count))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

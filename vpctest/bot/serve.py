@@ -7,10 +7,12 @@ import asyncio
 import gc
 import logging
 import signal
+import time
 from collections.abc import Callable
 
 import aiohttp
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
@@ -27,19 +29,27 @@ from vpctest.bot.digest.live import Digests
 from vpctest.bot.fixflow import FixFlow
 from vpctest.bot.inbound import Refusal, refusal
 from vpctest.messages import one_line
+from vpctest.telemetry.metrics import PENDING_APPROVALS, SLACK_ACK_SECONDS
 
 log = logging.getLogger(__name__)
 
 
-def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.Application:
-    """The aiohttp application: Slack's events endpoint and the health check."""
+def http_app(
+    app: AsyncApp,
+    healthy: Callable[[], bool] = lambda: True,
+    pending: Callable[[], int] | None = None,
+) -> web.Application:
+    """The aiohttp application: Slack's events endpoint, the health check and the Prometheus
+    metrics (`pending` counts the fix requests awaiting a decision, read at each scrape)."""
 
     async def events(request: web.Request) -> web.Response:
         acks_first.begin()
+        started = time.perf_counter()
         try:
             return await answer(request)
         finally:
             acks_first.end()
+            SLACK_ACK_SECONDS.labels("http").observe(time.perf_counter() - started)
 
     async def answer(request: web.Request) -> web.Response:
         raw = await request.read()
@@ -57,6 +67,11 @@ def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.A
         log.warning("refused a request from %s: %s", request.remote, one_line(str(refused), 300))
         return web.Response(status=refused.status, text=f"refused: {refused}")
 
+    async def metrics(_: web.Request) -> web.Response:
+        if pending is not None:
+            PENDING_APPROVALS.set(await asyncio.to_thread(pending))
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
     async def healthz(_: web.Request) -> web.Response:
         ok = healthy()
         return web.json_response({"ok": ok}, status=200 if ok else 503)
@@ -64,6 +79,7 @@ def http_app(app: AsyncApp, healthy: Callable[[], bool] = lambda: True) -> web.A
     web_app = web.Application()
     web_app.router.add_post("/slack/events", events)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
     return web_app
 
 
@@ -143,7 +159,8 @@ async def serve(ctx: BotContext, app: AsyncApp, host: str = "0.0.0.0") -> None:
 
     sweeper = asyncio.create_task(expire_requests(ctx, app)) if ctx.store else None
     digests = await start_digests(ctx, app)
-    runner = web.AppRunner(http_app(app, healthy))
+    pending = ctx.store.pending_count if ctx.store else None
+    runner = web.AppRunner(http_app(app, healthy, pending))
     await runner.setup()
     freeze_startup_heap()
     await web.TCPSite(runner, host, ctx.config.port).start()

@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from vpctest.cli.serve import run_serve
 
-            return run_serve(args.sandbox, args.host)
+            return run_serve(args.sandbox, args.host, verbose)
         if args.command == "playground":
             from vpctest.cli.playground import run_playground
 

@@ -11,9 +11,14 @@ from vpctest.diagnostics.cloud.caller import CloudCaller
 from vpctest.diagnostics.cloud.clients import CloudSettings, credential_client, resolve_credentials
 from vpctest.diagnostics.cloud.regions import check_region
 from vpctest.diagnostics.errors import UsageError
+from vpctest.telemetry.logs import LogSettingError, configure_from_env
 
 
-def run_serve(sandbox_world: str | None, host: str = "0.0.0.0") -> int:
+def run_serve(sandbox_world: str | None, host: str = "0.0.0.0", verbose: bool = False) -> int:
+    try:
+        configure_from_env(os.environ, verbose)
+    except LogSettingError as exc:
+        raise UsageError(str(exc)) from exc
     try:
         config = BotConfig.from_env(os.environ)
         from vpctest.bot.store import parse_database_url

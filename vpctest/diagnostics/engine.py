@@ -14,6 +14,7 @@ from vpctest.diagnostics.facts import Gateway, VpcAccess
 from vpctest.diagnostics.lookups import Lookups
 from vpctest.diagnostics.report import Report
 from vpctest.diagnostics.snapshot import ProbeRequest, Unavailable, gather_snapshot
+from vpctest.telemetry.metrics import DIAGNOSES, DIAGNOSIS_SECONDS
 
 
 class Diagnoser:
@@ -69,7 +70,7 @@ class Diagnoser:
         started = time.perf_counter()
         snap = await gather_snapshot(self.lookups, gateway, access, probe)
         snap.gateway_error = self._gateway_errors.get(gateway.id)
-        return Report(
+        report = Report(
             vpc_access=access,
             gateway=snap.gateway,
             target_type=snap.target_type,
@@ -78,6 +79,10 @@ class Diagnoser:
             apis_error=snap.apis.reason if isinstance(snap.apis, Unavailable) else "",
             elapsed_ms=round((time.perf_counter() - started) * 1000),
         )
+        target_type = report.target_type or "unknown"
+        DIAGNOSES.labels(str(report.verdict), target_type).inc()
+        DIAGNOSIS_SECONDS.labels(target_type).observe(time.perf_counter() - started)
+        return report
 
     def prefetch_targets(self, accesses: Sequence[VpcAccess]) -> None:
         """Start every authorization's target reads at once, so ECS ids batch 100 per call

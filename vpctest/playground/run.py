@@ -100,6 +100,9 @@ def bot_settings(
         "DATABASE_URL": database_url,
         "PORT": str(port),
         "PYTHONUNBUFFERED": "1",
+        # The page shows the bot's last lines: warnings and errors, as text.
+        "VPCTEST_LOG_FORMAT": "text",
+        "VPCTEST_LOG_LEVEL": "warning",
     }
 
 

@@ -9,6 +9,7 @@ The dependencies come first and are bound with `listeners.bind`; the rest are Bo
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,16 +22,26 @@ from vpctest.bot.listeners.refuse import refuse
 from vpctest.bot.refs import Ref, RequestRef
 from vpctest.bot.refusals import BadRef, Refused
 from vpctest.bot.store import Store
+from vpctest.telemetry.logs import new_request_id
 
+log = logging.getLogger(__name__)
 Next = Callable[[], Awaitable[Any]]
 
 
 async def in_workspace(
     config: BotConfig, body: dict[str, Any], context: Any, next: Next
 ) -> BoltResponse | None:
-    """Every request: its actor into the context; one from another workspace stops here,
-    told only in the ack (this bot cannot post there)."""
+    """Every request: a request id for its logs, its actor into the context; one from
+    another workspace stops here, told only in the ack (this bot cannot post there)."""
+    new_request_id()
     actor = context["actor"] = actor_of(body)
+    log.info(
+        "%s from %s in %s",
+        kind_of(body),
+        actor.user_id,
+        actor.channel_id,
+        extra={"kind": kind_of(body), "user": actor.user_id, "channel": actor.channel_id},
+    )
     try:
         check_workspace(config, actor)
     except Refused as exc:

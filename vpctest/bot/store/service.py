@@ -117,6 +117,19 @@ class Store:
         rid = normalize_request_id(request_id)
         return self.db.read(lambda session: session.get(FixRequest, rid))
 
+    def pending_count(self) -> int:
+        """How many requests wait for an approver (the metrics' gauge)."""
+        return self.db.read(
+            lambda session: (
+                session.scalar(
+                    select(func.count())
+                    .select_from(FixRequest)
+                    .where(FixRequest.state == State.PENDING)
+                )
+                or 0
+            )
+        )
+
     def claim_for_apply(
         self, request_id: str, approver_id: str, now: datetime | None = None
     ) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from darabonba.exceptions import UnretryableException
 
 from vpctest.diagnostics.cloud.ratelimit import AdaptivePace
 from vpctest.diagnostics.errors import CloudError, ram_action
+from vpctest.telemetry.metrics import CLOUD_CALLS, CLOUD_RETRIES
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +45,31 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, UnretryableException | asyncio.TimeoutError | OSError)
 
 
+def error_code(exc: BaseException) -> str:
+    """The code a failed call is counted and logged under: the API's, or Timeout/Network."""
+    if isinstance(exc, AlibabaCloudException):
+        return exc.code or "Unknown"
+    return to_cloud_error("", "", exc).code
+
+
+def told(product: str, action: str, code: str, started: float, attempt: int) -> None:
+    """One call sent: counted, and logged (at INFO, with the request it serves)."""
+    CLOUD_CALLS.labels(product, action, code).inc()
+    log.info(
+        "cloud call %s %s: %s",
+        product,
+        action,
+        code,
+        extra={
+            "product": product,
+            "action": action,
+            "code": code,
+            "attempt": attempt,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+
+
 def to_cloud_error(product: str, action: str, exc: BaseException) -> CloudError:
     if isinstance(exc, AlibabaCloudException):
         message = (exc.data or {}).get("Message") or exc.message or ""
@@ -68,13 +95,13 @@ class CloudCaller:
         """Send `send()` until it succeeds, fails for good, or attempts run out."""
         pace = self._paces.setdefault(action, AdaptivePace())
         for attempt in range(self._retry.max_attempts):
+            started = time.perf_counter()
             try:
                 result = await self._send_paced(pace, ram_action(product, action), send)
             except Exception as exc:
-                throttled = isinstance(exc, AlibabaCloudException) and (exc.code or "").startswith(
-                    "Throttling"
-                )
-                if throttled:
+                code = error_code(exc)
+                told(product, action, code, started, attempt)
+                if code.startswith("Throttling"):
                     pace.throttled()
                 limit = (
                     self._retry.max_attempts
@@ -85,11 +112,13 @@ class CloudCaller:
                 if not is_retryable(exc) or last:
                     raise to_cloud_error(product, action, exc) from exc
                 delay = self._retry.backoff(attempt)
+                CLOUD_RETRIES.labels(action, code).inc()
                 log.debug(
                     "%s attempt %d failed (%s); retrying in %.2fs", action, attempt, exc, delay
                 )
                 await asyncio.sleep(delay)
             else:
+                told(product, action, "OK", started, attempt)
                 pace.accepted()
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
