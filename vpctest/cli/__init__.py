@@ -96,6 +96,30 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument("-v", "--verbose", action="store_true", help="log cloud calls and retries")
 
+    watch = commands.add_parser(
+        "watch",
+        help="say what shifted since the last run (JSON Lines), keeping the state in a file",
+        description="Diagnose the authorizations, compare with the reports --state holds, "
+        "print each one whose verdict or root causes changed, with what changed, as a JSON "
+        "line, and keep the new reports. Exit 0: nothing shifted; 1: something did.",
+    )
+    watch.add_argument(
+        "vpc_access", nargs="*", metavar="VPC_ACCESS", help="authorizations (default: all)"
+    )
+    watch.add_argument("--state", required=True, metavar="FILE", help="where the reports are kept")
+    watch.add_argument("--once", action="store_true", help="one round, then exit")
+    watch.add_argument(
+        "--every",
+        metavar="S",
+        type=_seconds,
+        default=300.0,
+        help="without --once: seconds between rounds (default 300)",
+    )
+    watch.add_argument("--gateway", metavar="ID", help="API Gateway instance")
+    watch.add_argument("--region", metavar="R", help="region (default: $VPCTEST_REGION)")
+    watch.add_argument("--sandbox", metavar="FILE", help="watch FILE's world in the emulator")
+    watch.add_argument("-v", "--verbose", action="store_true", help="log cloud calls and retries")
+
     emulator = commands.add_parser("emulator", help="serve a world file as Alibaba Cloud OpenAPI")
     emulator.add_argument("--world", required=True, metavar="FILE")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -164,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if args.command in ("check", "serve"):
+    if args.command in ("check", "serve", "watch"):
         quiet_credential_chain(verbose)
     try:
         if args.command == "serve":
@@ -175,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             from vpctest.cli.playground import run_playground
 
             return run_playground(args.world, args.port, args.bot_url, args.database_url)
+        if args.command == "watch":
+            return _watch(args)
         return _check(args)
     except UsageError as exc:
         print(f"vpc-test: {one_line(str(exc))}", file=sys.stderr)
@@ -206,6 +232,22 @@ def _seconds(text: str) -> float:
             f"{text!r}: give a number of seconds above 0 and at most 3600"
         )
     return value
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from vpctest.cli.watch import WatchArgs, run_watch
+
+    return run_watch(
+        WatchArgs(
+            state=Path(args.state),
+            vpc_accesses=tuple(args.vpc_access),
+            gateway=args.gateway,
+            region=args.region,
+            sandbox=args.sandbox,
+            once=args.once,
+            every_s=args.every,
+        )
+    )
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
 from vpctest.cli.text import render_report, render_tally
 from vpctest.diagnostics.cloud.clients import (
+    CloudClients,
     CloudSettings,
     build_clients,
     credential_client,
@@ -51,25 +52,40 @@ def run_check(args: CheckArgs) -> int:
     """Run the check command; errors become one line on stderr and an exit status."""
     if bool(args.vpc_access) == args.all:
         raise UsageError("name one VPC access authorization (id or name), or pass --all")
+    return on_cloud(args.region, args.sandbox, lambda clients: _check(clients, args))
+
+
+def on_cloud(
+    region: str | None,
+    sandbox_world: str | None,
+    work: Callable[[CloudClients], Awaitable[int]],
+) -> int:
+    """`work(clients)` on the account the environment names, or on the sandbox world
+    (`sandbox_world`: None for none, "" for the bundled one), after the credentials and the
+    region were checked; a refused AccessKey pair is one line and exit 3."""
+
+    async def run(settings: CloudSettings) -> int:
+        credentials = credential_client(settings)
+        await resolve_credentials(credentials)
+        clients = build_clients(settings, credentials)
+        try:
+            await check_region(settings, credentials, clients.caller)
+        except CloudError as exc:  # the AccessKey pair itself was refused
+            print(f"vpc-test: {one_line(exc.reason)}", file=sys.stderr)
+            return EXIT_USAGE
+        return await work(clients)
+
     with ExitStack() as stack:
-        settings = CloudSettings.from_env(args.region)
-        if args.sandbox is not None:
+        settings = CloudSettings.from_env(region)
+        if sandbox_world is not None:
             from vpctest.cli.sandbox import sandbox
 
-            sandboxed = stack.enter_context(sandbox(args.sandbox or None))
-            settings = replace(sandboxed, region=args.region or sandboxed.region)
-        return asyncio.run(_check(settings, args))
+            sandboxed = stack.enter_context(sandbox(sandbox_world or None))
+            settings = replace(sandboxed, region=region or sandboxed.region)
+        return asyncio.run(run(settings))
 
 
-async def _check(settings: CloudSettings, args: CheckArgs) -> int:
-    credentials = credential_client(settings)
-    await resolve_credentials(credentials)
-    clients = build_clients(settings, credentials)
-    try:
-        await check_region(settings, credentials, clients.caller)
-    except CloudError as exc:  # the AccessKey pair itself was refused
-        print(f"vpc-test: {one_line(exc.reason)}", file=sys.stderr)
-        return EXIT_USAGE
+async def _check(clients: CloudClients, args: CheckArgs) -> int:
     diagnoser = Diagnoser(clients)
     try:
         wanted = diagnoser.vpc_accesses() if args.all else diagnoser.find(args.vpc_access or "")
